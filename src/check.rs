@@ -1,0 +1,81 @@
+//! load -> validate: every file parsed once, checked against its schema, normalised,
+//! then the cross-table rules. Files are independent, so they are checked in parallel.
+
+use rayon::prelude::*;
+
+use crate::config::Inputs;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::load::{self, InputError, Loaded};
+use crate::model::{Shape, Table};
+use crate::normalize::{self, Defaults};
+use crate::rules;
+use crate::schema::{self, Root};
+
+pub struct Checked {
+    pub loaded: Loaded,
+    pub tables: Vec<Table>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+}
+
+pub fn check(inputs: &Inputs) -> Result<Checked, InputError> {
+    schema::warm_up();
+    let mut loaded = load::load(inputs)?;
+    let defaults = Defaults {
+        target_bucket: loaded.project.target_location_bucket.clone(),
+        target_key: loaded.project.target_location_key.clone(),
+    };
+    let project_file = loaded.project_file;
+    let per_file: Vec<(Vec<Table>, Vec<Diagnostic>)> = loaded
+        .docs
+        .par_iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != project_file)
+        .map(|(i, doc)| match doc {
+            Some(doc) => table_file(i, doc, &defaults),
+            None => (Vec::new(), Vec::new()),
+        })
+        .collect();
+    let mut tables = Vec::new();
+    let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
+    for (t, d) in per_file {
+        tables.extend(t);
+        diagnostics.extend(d);
+    }
+    if tables.is_empty() && diagnostics.is_empty() {
+        diagnostics.push(Diagnostic::new(
+            crate::diagnostic::Code::Input,
+            "no table files found (table files are *.json; see `archc check --help`)",
+        ));
+    }
+    diagnostics.extend(rules::check_all(&tables, &loaded.project, project_file));
+    Ok(Checked {
+        loaded,
+        tables,
+        diagnostics,
+    })
+}
+
+fn table_file(
+    file: usize,
+    doc: &serde_json::Value,
+    defaults: &Defaults,
+) -> (Vec<Table>, Vec<Diagnostic>) {
+    let root = match normalize::shape_of(doc) {
+        Shape::Keyed => Root::TableKeyed,
+        Shape::List => Root::TableList,
+    };
+    let found = schema::validate(root, file, doc);
+    if !found.is_empty() {
+        return (Vec::new(), found);
+    }
+    let normalized = normalize::normalize(file, doc, defaults);
+    (normalized.tables, normalized.diagnostics)
+}

@@ -1,0 +1,105 @@
+//! Command-line arguments. Nothing outside this file and main.rs knows about clap.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "archc",
+    version,
+    about = "Validating compiler for table data archival",
+    long_about = "archc checks table archival configs, computes exactly what must be archived, and \
+writes deterministic run files plus bash/SQL scripts that copy data to the archive, verify the copy, \
+and only then delete it. archc itself talks to no cloud and opens no network connection.",
+    after_help = "Inputs: a config repository (a directory holding archc.json) or table files / directories of \
+table files (*.json). Exit codes: 0 ok, 1 findings, 2 usage or internal error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Validate configs: every finding at once, with file, line and JSON key.
+    #[command(
+        after_help = "Examples:\n  archc check examples/lakehouse\n  archc check --format github tables/*.json"
+    )]
+    Check {
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// How findings are printed.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Check, plan and write run files (and, unless --dry-run, scripts).
+    #[command(
+        after_help = "Example:\n  archc build examples/lakehouse --out build --as-of 2026-11-21T10:00:00Z --dry-run\n\n\
+A run file for the same table written within the hour before --as-of is reused unless --force-run."
+    )]
+    Build {
+        #[command(flatten)]
+        inputs: InputArgs,
+        #[command(flatten)]
+        build: BuildArgs,
+    },
+    /// Print a readable summary of what would be archived.
+    Plan {
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// Planning time: a date (YYYY-MM-DD, midnight UTC) or an RFC 3339 time. Default: now.
+        #[arg(long, value_parser = parse_as_of)]
+        as_of: Option<DateTime<Utc>>,
+    },
+    /// Print a JSON Schema (project, table, table-list, storage, storage/s3, ...).
+    Schema {
+        /// Schema name; without one, lists them.
+        name: Option<String>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct InputArgs {
+    /// Config repository, table files, or directories of table files.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// System name (first word of run file names) when no archc.json is given.
+    #[arg(long)]
+    pub system: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct BuildArgs {
+    /// Output directory (run files go to its run_file_dir, default `runs`).
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Planning time: a date (YYYY-MM-DD, midnight UTC) or an RFC 3339 time. Default: now.
+    #[arg(long, value_parser = parse_as_of)]
+    pub as_of: Option<DateTime<Utc>>,
+    /// Write run files only, nothing else.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Plan again even if a run file from the last hour exists.
+    #[arg(long)]
+    pub force_run: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+}
+
+fn parse_as_of(text: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc())
+        .map_err(|_| {
+            format!("`{text}` is neither YYYY-MM-DD nor an RFC 3339 time (2026-11-21T10:00:00Z)")
+        })
+}

@@ -1,0 +1,199 @@
+//! The commands, as functions from a config to an outcome (text and exit code).
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::check::{self, Checked};
+use crate::config::{BuildOptions, Format, Inputs};
+use crate::emit::{self, Output};
+use crate::invariants;
+use crate::plan::{self, PlanInput};
+use crate::render::Renderer;
+use crate::report;
+use crate::runfile::RunFile;
+use crate::script;
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: u8,
+}
+
+impl Outcome {
+    fn usage(message: impl Into<String>) -> Self {
+        Outcome {
+            stderr: format!("error: {}\n", message.into()),
+            code: 2,
+            ..Default::default()
+        }
+    }
+}
+
+fn findings(checked: &Checked, format: Format) -> String {
+    let resolved = report::resolve(&checked.loaded.files, &checked.diagnostics);
+    match format {
+        Format::Human => report::human(&resolved),
+        Format::Json => report::json(&resolved),
+        Format::Github => report::github(&resolved),
+    }
+}
+
+pub fn check(inputs: &Inputs, format: Format) -> Outcome {
+    let checked = match check::check(inputs) {
+        Ok(c) => c,
+        Err(e) => return Outcome::usage(e.0),
+    };
+    let mut out = Outcome {
+        code: u8::from(checked.has_errors()),
+        ..Default::default()
+    };
+    let text = findings(&checked, format);
+    let summary = format!(
+        "checked {} table{}: {}\n",
+        checked.tables.len(),
+        if checked.tables.len() == 1 { "" } else { "s" },
+        report::summary(&checked.diagnostics)
+    );
+    match format {
+        Format::Human => {
+            out.stderr = text;
+            out.stderr.push_str(&summary);
+        }
+        _ => {
+            out.stdout = text;
+            out.stderr = summary;
+        }
+    }
+    out
+}
+
+/// Plans every table (in parallel) and checks each plan's invariants.
+pub fn plan_all(
+    checked: &Checked,
+    as_of: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<RunFile>, String> {
+    let overrides = checked.loaded.root.as_ref().map(|r| r.join("templates"));
+    let renderer = Renderer::new(overrides.as_deref()).map_err(|e| e.0)?;
+    let mut runs: Vec<RunFile> = checked
+        .tables
+        .par_iter()
+        .map(|table| {
+            let file = &checked.loaded.files[table.file];
+            let input = PlanInput {
+                project: &checked.loaded.project,
+                table,
+                source_name: &file.name,
+                source_text: &file.text,
+                as_of,
+            };
+            let run = plan::plan_table(&input, &renderer).map_err(|e| e.to_string())?;
+            let broken = invariants::check(&run);
+            if broken.is_empty() {
+                Ok(run)
+            } else {
+                Err(format!(
+                    "internal error: the plan for `{}` breaks ordering invariants:\n  {}",
+                    table.name,
+                    broken.join("\n  ")
+                ))
+            }
+        })
+        .collect::<Result<_, String>>()?;
+    runs.sort_by(|a, b| a.table_name.cmp(&b.table_name));
+    Ok(runs)
+}
+
+pub fn build(inputs: &Inputs, options: &BuildOptions) -> Outcome {
+    let checked = match check::check(inputs) {
+        Ok(c) => c,
+        Err(e) => return Outcome::usage(e.0),
+    };
+    if checked.has_errors() {
+        let mut stderr = findings(&checked, Format::Human);
+        stderr.push_str(&format!(
+            "{}; nothing written\n",
+            report::summary(&checked.diagnostics)
+        ));
+        return Outcome {
+            stderr,
+            code: 1,
+            ..Default::default()
+        };
+    }
+    let mut stderr = findings(&checked, Format::Human);
+    let planned = match plan_all(&checked, options.as_of) {
+        Ok(r) => r,
+        Err(e) => return Outcome::usage(e),
+    };
+    let run_dir = &checked.loaded.project.run_file_dir;
+    let run_path: PathBuf = options.out.join(run_dir);
+    let mut outputs = Vec::new();
+    let mut stdout = String::new();
+    let mut runs = Vec::new();
+    for run in planned {
+        let reused = (!options.force_run)
+            .then(|| emit::recent_run_file(&run_path, &run.system, &run.table_name, options.as_of))
+            .flatten();
+        let (run, verb) = match reused {
+            Some(old) => {
+                if old.source_sha256 != run.source_sha256 {
+                    stderr.push_str(&format!(
+                        "note: {} was planned from a different config; --force-run plans again\n",
+                        old.file_name()
+                    ));
+                }
+                (old, "reused")
+            }
+            None => {
+                outputs.push(Output {
+                    path: format!("{run_dir}/{}", run.file_name()),
+                    text: run.to_json(),
+                    executable: false,
+                });
+                (run, "wrote")
+            }
+        };
+        stdout.push_str(&format!("{verb} {run_dir}/{}\n", run.file_name()));
+        runs.push(run);
+    }
+    if !options.dry_run {
+        match script::outputs(&runs, run_dir, &checked) {
+            Ok(more) => outputs.extend(more),
+            Err(e) => return Outcome::usage(e),
+        }
+    }
+    if let Err(e) = emit::write_all(&options.out, &outputs) {
+        return Outcome::usage(e.0);
+    }
+    Outcome {
+        stdout,
+        stderr,
+        code: 0,
+    }
+}
+
+/// A readable summary of what a build would archive.
+pub fn plan(inputs: &Inputs, as_of: chrono::DateTime<chrono::Utc>) -> Outcome {
+    let checked = match check::check(inputs) {
+        Ok(c) => c,
+        Err(e) => return Outcome::usage(e.0),
+    };
+    if checked.has_errors() {
+        let mut stderr = findings(&checked, Format::Human);
+        stderr.push_str(&format!("{}\n", report::summary(&checked.diagnostics)));
+        return Outcome {
+            stderr,
+            code: 1,
+            ..Default::default()
+        };
+    }
+    match plan_all(&checked, as_of) {
+        Ok(runs) => Outcome {
+            stdout: crate::summary::render(&runs),
+            ..Default::default()
+        },
+        Err(e) => Outcome::usage(e),
+    }
+}

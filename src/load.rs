@@ -1,0 +1,186 @@
+//! Finds the input files, reads each once, and parses it once.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use crate::config::{Inputs, Project};
+use crate::diagnostic::{Code, Diagnostic, Location};
+use crate::schema::{self, Root};
+use crate::source::SourceFile;
+
+/// Files larger than this are refused before parsing.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+pub const PROJECT_FILE: &str = "archc.json";
+
+/// Every input file, read and parsed.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub files: Vec<SourceFile>,
+    /// Parsed documents by file index; `None` where reading or parsing failed.
+    pub docs: Vec<Option<Value>>,
+    pub project: Project,
+    pub project_file: Option<usize>,
+    /// Directory of `archc.json`, when a config repository was given.
+    pub root: Option<PathBuf>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A usage-level failure: the inputs cannot be found at all.
+#[derive(Debug)]
+pub struct InputError(pub String);
+
+pub fn load(inputs: &Inputs) -> Result<Loaded, InputError> {
+    let mut loaded = Loaded::default();
+    let mut table_paths: Vec<(String, PathBuf)> = Vec::new();
+    for path in &inputs.paths {
+        if path.is_dir() && path.join(PROJECT_FILE).is_file() {
+            if loaded.root.is_some() {
+                return Err(InputError(
+                    "only one config repository can be given at a time".into(),
+                ));
+            }
+            read_project(path, &mut loaded)?;
+            let project = loaded.project.clone();
+            for entry in &project.tables {
+                collect(path, &path.join(entry), &mut table_paths)?;
+            }
+        } else if path.is_dir() {
+            collect(path, path, &mut table_paths)?;
+        } else if path.is_file() {
+            table_paths.push((display_name(path), path.clone()));
+        } else {
+            return Err(InputError(format!(
+                "{}: no such file or directory",
+                path.display()
+            )));
+        }
+    }
+    if let Some(system) = &inputs.system {
+        loaded.project.system = system.clone();
+    }
+    table_paths.sort();
+    table_paths.dedup_by(|a, b| a.1 == b.1);
+    let first = loaded.files.len();
+    let read: Vec<(SourceFile, Option<Value>, Vec<Diagnostic>)> = table_paths
+        .par_iter()
+        .enumerate()
+        .map(|(i, (name, path))| read_one(first + i, name, path))
+        .collect();
+    for (file, doc, diagnostics) in read {
+        loaded.files.push(file);
+        loaded.docs.push(doc);
+        loaded.diagnostics.extend(diagnostics);
+    }
+    Ok(loaded)
+}
+
+fn read_project(dir: &Path, loaded: &mut Loaded) -> Result<(), InputError> {
+    let path = dir.join(PROJECT_FILE);
+    let (file, doc, diagnostics) = read_one(0, PROJECT_FILE, &path);
+    loaded.root = Some(dir.to_path_buf());
+    loaded.project_file = Some(0);
+    loaded.files.push(file);
+    loaded.diagnostics.extend(diagnostics);
+    if let Some(doc) = &doc {
+        let found = schema::validate(Root::Project, 0, doc);
+        if found.is_empty() {
+            loaded.project = serde_json::from_value(doc.clone())
+                .map_err(|e| InputError(format!("{}: {e}", path.display())))?;
+        }
+        loaded.diagnostics.extend(found);
+    }
+    loaded.docs.push(doc);
+    Ok(())
+}
+
+/// Adds `target` (a table file, or a directory searched recursively) to `out`.
+fn collect(root: &Path, target: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(), InputError> {
+    if target.is_file() {
+        out.push((relative_name(root, target), target.to_path_buf()));
+        return Ok(());
+    }
+    let entries =
+        fs::read_dir(target).map_err(|e| InputError(format!("{}: {e}", target.display())))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| InputError(format!("{}: {e}", target.display())))?;
+        let path = entry.path();
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            collect(root, &path, out)?;
+        } else if path.extension().is_some_and(|e| e == "json") && name != PROJECT_FILE {
+            out.push((relative_name(root, &path), path));
+        }
+    }
+    Ok(())
+}
+
+fn relative_name(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Relative paths are shown as given; absolute ones by file name only (no machine paths).
+fn display_name(path: &Path) -> String {
+    if path.is_absolute() {
+        path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    } else {
+        relative_name(Path::new("."), path)
+    }
+}
+
+fn read_one(index: usize, name: &str, path: &Path) -> (SourceFile, Option<Value>, Vec<Diagnostic>) {
+    let empty = |text: &str| SourceFile::new(name, path.to_path_buf(), text);
+    let too_big = fs::metadata(path)
+        .map(|m| m.len() > MAX_FILE_BYTES)
+        .unwrap_or(false);
+    if too_big {
+        let d = Diagnostic::new(
+            Code::Input,
+            format!("{name}: larger than {MAX_FILE_BYTES} bytes; refused"),
+        )
+        .at(Location::value(index, ""));
+        return (empty(""), None, vec![d]);
+    }
+    let text = match fs::read(path).map(String::from_utf8) {
+        Ok(Ok(text)) => text,
+        Ok(Err(_)) => {
+            let d = Diagnostic::new(Code::Input, format!("{name}: not UTF-8 text"))
+                .at(Location::value(index, ""));
+            return (empty(""), None, vec![d]);
+        }
+        Err(e) => {
+            let d =
+                Diagnostic::new(Code::Input, format!("{name}: {e}")).at(Location::value(index, ""));
+            return (empty(""), None, vec![d]);
+        }
+    };
+    let file = SourceFile::new(name, path.to_path_buf(), text);
+    match serde_json::from_str::<Value>(&file.text) {
+        Ok(doc) => (file, Some(doc), Vec::new()),
+        Err(e) => {
+            let offset = file.offset_of(e.line(), e.column());
+            let message = e.to_string();
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_string();
+            let d = Diagnostic::new(Code::JsonSyntax, format!("invalid JSON: {message}"))
+                .at_offset(index, offset)
+                .label("here");
+            (file, None, vec![d])
+        }
+    }
+}
