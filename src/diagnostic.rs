@@ -32,14 +32,13 @@ pub enum Code {
     Retention,
     UnsafeName,
     UnsafeValue,
-    HistoryRemoved,
-    RetentionShortened,
+
     DeprecatedAlias,
     KafkaNoop,
 }
 
 impl Code {
-    pub const ALL: [Code; 22] = [
+    pub const ALL: [Code; 20] = [
         Code::JsonSyntax,
         Code::Schema,
         Code::Date,
@@ -58,8 +57,7 @@ impl Code {
         Code::Retention,
         Code::UnsafeName,
         Code::UnsafeValue,
-        Code::HistoryRemoved,
-        Code::RetentionShortened,
+
         Code::DeprecatedAlias,
         Code::KafkaNoop,
     ];
@@ -84,8 +82,6 @@ impl Code {
             Code::Retention => "A070",
             Code::UnsafeName => "A080",
             Code::UnsafeValue => "A081",
-            Code::HistoryRemoved => "A090",
-            Code::RetentionShortened => "A091",
             Code::DeprecatedAlias => "A100",
             Code::KafkaNoop => "A101",
         }
@@ -111,8 +107,6 @@ impl Code {
             Code::Retention => "retention",
             Code::UnsafeName => "unsafe-name",
             Code::UnsafeValue => "unsafe-value",
-            Code::HistoryRemoved => "history-removed",
-            Code::RetentionShortened => "retention-shortened",
             Code::DeprecatedAlias => "deprecated-alias",
             Code::KafkaNoop => "kafka-noop",
         }
@@ -120,9 +114,7 @@ impl Code {
 
     pub fn severity(self) -> Severity {
         match self {
-            Code::DateGap | Code::DeprecatedAlias | Code::KafkaNoop | Code::RetentionShortened => {
-                Severity::Warning
-            }
+            Code::DateGap | Code::DeprecatedAlias | Code::KafkaNoop => Severity::Warning,
             _ => Severity::Error,
         }
     }

@@ -18,21 +18,14 @@ pub fn is_identifier(name: &str) -> bool {
         && name.len() <= 128
 }
 
-/// One shell word, single-quoted unless it is plainly safe.
+/// One shell word (POSIX quoting by `shlex`); `None` for text no shell word can hold (NUL).
+pub fn try_shell(value: &str) -> Option<String> {
+    shlex::try_quote(value).ok().map(|q| q.into_owned())
+}
+
+/// One shell word, for values archc itself produced or validated (never contain NUL).
 pub fn shell(value: &str) -> String {
-    let plain = !value.is_empty()
-        && value.bytes().all(|b| {
-            b.is_ascii_alphanumeric()
-                || matches!(
-                    b,
-                    b'_' | b'-' | b'.' | b'/' | b':' | b'=' | b'@' | b'+' | b','
-                )
-        });
-    if plain {
-        value.to_string()
-    } else {
-        format!("'{}'", value.replace('\'', r"'\''"))
-    }
+    try_shell(value).expect("validated values contain no NUL byte")
 }
 
 /// An SQL string literal (standard SQL: quotes doubled; no backslash escapes).
@@ -58,9 +51,16 @@ mod tests {
     fn shell_words_survive_hostile_values() {
         assert_eq!(shell("s3://bucket/key"), "s3://bucket/key");
         assert_eq!(shell("a b"), "'a b'");
-        assert_eq!(shell("x'; rm -rf / #"), r"'x'\''; rm -rf / #'");
         assert_eq!(shell("$(id)"), "'$(id)'");
         assert_eq!(shell(""), "''");
+        assert_eq!(try_shell("a\0b"), None);
+        for hostile in ["x'; rm -rf / #", "a\"b$c`d`", "\n; id", "'\''"] {
+            let out = std::process::Command::new("bash")
+                .args(["-c", &format!("printf %s {}", shell(hostile))])
+                .output()
+                .unwrap();
+            assert_eq!(String::from_utf8(out.stdout).unwrap(), hostile);
+        }
     }
 
     #[test]

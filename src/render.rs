@@ -22,6 +22,7 @@ embedded!(
     "delta/archive.sh.j2",
     "delta/archive.sql.j2",
     "delta/archive_count.sql.j2",
+    "delta/backup_log.sh.j2",
     "delta/count.sh.j2",
     "delta/count.sql.j2",
     "delta/delete.sql.j2",
@@ -107,7 +108,10 @@ impl Renderer {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_keep_trailing_newline(false);
         env.set_trim_blocks(false);
-        env.add_filter("sh", |v: String| quote::shell(&v));
+        env.add_filter("sh", |v: String| {
+            quote::try_shell(&v)
+                .ok_or_else(|| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, "value holds a NUL byte"))
+        });
         env.add_filter("sql_str", |v: String| quote::sql_string(&v));
         env.add_filter("pg_ident", |v: String| quote::pg_ident(&v));
         env.add_filter("bq", |v: String| quote::backquote(&v));

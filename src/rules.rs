@@ -210,11 +210,11 @@ fn storage_rules(table: &Table, storage: &Storage, project: &Project, out: &mut 
             format!("{}/archival_object_detail{key}", storage.pointer),
         )
     };
-    if let Some(message) = basis_problem(storage) {
+    if let Some(message) = basis_problem(storage).filter(|_| storage.kind != StorageKind::Kafka) {
         let pointer = format!("{}/archive_basis", storage.pointer);
         out.push(
             Diagnostic::new(Code::ArchiveBasis, message)
-                .at(Location::value(table.file, pointer))
+                .at(Location::key(table.file, pointer))
                 .help("partition_date: file stores with partition_column, glue, hive, delta; file_creation_date: s3, gcs, hdfs, local; date_column: delta, postgres, mysql, elasticsearch"),
         );
     }
