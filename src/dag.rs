@@ -60,7 +60,7 @@ fn visit<'a>(
 }
 
 /// Dependencies of each table that are among `names` (unknown ones are diagnosed elsewhere).
-pub fn known_dependencies<'a>(tables: &'a [Table]) -> BTreeMap<&'a str, Vec<&'a str>> {
+pub fn known_dependencies(tables: &[Table]) -> BTreeMap<&str, Vec<&str>> {
     let names: BTreeSet<&str> = tables.iter().map(|t| t.name.as_str()).collect();
     tables
         .iter()

@@ -24,6 +24,7 @@ pub enum Code {
     DependencyCycle,
     UnknownDependency,
     SharedLocation,
+    ArchiveLocation,
     DateRange,
     DateOverlap,
     DateGap,
@@ -38,7 +39,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 20] = [
+    pub const ALL: [Code; 21] = [
         Code::JsonSyntax,
         Code::Schema,
         Code::Date,
@@ -49,6 +50,7 @@ impl Code {
         Code::DependencyCycle,
         Code::UnknownDependency,
         Code::SharedLocation,
+        Code::ArchiveLocation,
         Code::DateRange,
         Code::DateOverlap,
         Code::DateGap,
@@ -57,7 +59,6 @@ impl Code {
         Code::Retention,
         Code::UnsafeName,
         Code::UnsafeValue,
-
         Code::DeprecatedAlias,
         Code::KafkaNoop,
     ];
@@ -74,6 +75,7 @@ impl Code {
             Code::DependencyCycle => "A020",
             Code::UnknownDependency => "A021",
             Code::SharedLocation => "A030",
+            Code::ArchiveLocation => "A031",
             Code::DateRange => "A040",
             Code::DateOverlap => "A041",
             Code::DateGap => "A042",
@@ -99,6 +101,7 @@ impl Code {
             Code::DependencyCycle => "dependency-cycle",
             Code::UnknownDependency => "unknown-dependency",
             Code::SharedLocation => "shared-location",
+            Code::ArchiveLocation => "archive-location",
             Code::DateRange => "date-range",
             Code::DateOverlap => "date-overlap",
             Code::DateGap => "date-gap",

@@ -48,7 +48,7 @@ pub fn load(inputs: &Inputs) -> Result<Loaded, InputError> {
                 collect(path, &path.join(entry), &mut table_paths)?;
             }
         } else if path.is_dir() {
-            collect(path, path, &mut table_paths)?;
+            collect(Path::new(""), path, &mut table_paths)?;
         } else if path.is_file() {
             table_paths.push((display_name(path), path.clone()));
         } else {

@@ -109,8 +109,12 @@ impl Renderer {
         env.set_keep_trailing_newline(false);
         env.set_trim_blocks(false);
         env.add_filter("sh", |v: String| {
-            quote::try_shell(&v)
-                .ok_or_else(|| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, "value holds a NUL byte"))
+            quote::try_shell(&v).ok_or_else(|| {
+                minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    "value holds a NUL byte",
+                )
+            })
         });
         env.add_filter("sql_str", |v: String| quote::sql_string(&v));
         env.add_filter("pg_ident", |v: String| quote::pg_ident(&v));

@@ -12,14 +12,13 @@ use crate::diagnostic::{sort_key, Diagnostic, Location, Severity, Target};
 use crate::source::SourceFile;
 use crate::spans::SpanIndex;
 
+/// Another place a finding points at: file index, byte range, label.
+pub type Related = (usize, Range<usize>, String);
+
 /// Findings with their spans resolved, sorted by file and position.
 pub struct Resolved<'a> {
     pub files: &'a [SourceFile],
-    pub items: Vec<(
-        Diagnostic,
-        Option<Range<usize>>,
-        Vec<(usize, Range<usize>, String)>,
-    )>,
+    pub items: Vec<(Diagnostic, Option<Range<usize>>, Vec<Related>)>,
 }
 
 pub fn resolve<'a>(files: &'a [SourceFile], diagnostics: &[Diagnostic]) -> Resolved<'a> {

@@ -99,10 +99,13 @@ fn lifecycles(table: &Table, out: &mut Vec<Diagnostic>) {
                     Code::Lifecycle,
                     format!("lifecycle `{}` is defined twice", lifecycle.name),
                 )
-                .at(Location::value(table.file, lifecycle.pointer.clone()))
+                .at(Location::value(
+                    table.file,
+                    format!("{}/lifecycle_name", lifecycle.pointer),
+                ))
                 .label("second definition")
                 .also(
-                    Location::value(table.file, first.to_string()),
+                    Location::value(table.file, format!("{first}/lifecycle_name")),
                     "first definition",
                 ),
             );
@@ -118,16 +121,24 @@ fn lifecycles(table: &Table, out: &mut Vec<Diagnostic>) {
                             storage.name, lifecycle.name
                         ),
                     )
-                    .at(Location::value(table.file, storage.pointer.clone()))
+                    .at(Location::value(
+                        table.file,
+                        storage_name_pointer(&storage.pointer),
+                    ))
                     .label("second definition")
                     .also(
-                        Location::value(table.file, first.to_string()),
+                        Location::value(table.file, storage_name_pointer(first)),
                         "first definition",
                     ),
                 );
             }
         }
     }
+}
+
+/// In the list shape a storage's name is a sibling of its details.
+fn storage_name_pointer(details: &str) -> String {
+    details.replace("/lifecycle_storage_details", "/lifecycle_storage_name")
 }
 
 /// Rule 5: each range runs forward; same-location ranges do not overlap; gaps are warned.
@@ -315,7 +326,7 @@ fn target_rules(table: &Table, storage: &Storage, project: &Project, out: &mut V
     if let Some(what) = missing {
         out.push(
             Diagnostic::new(
-                Code::Schema,
+                Code::ArchiveLocation,
                 format!(
                     "storage `{}` ({}) needs an archive location: `{what}` is not set",
                     storage.name,
@@ -331,7 +342,7 @@ fn target_rules(table: &Table, storage: &Storage, project: &Project, out: &mut V
         if i + "{partition}".len() < key.trim_end_matches('/').len() {
             out.push(
                 Diagnostic::new(
-                    Code::Schema,
+                    Code::ArchiveLocation,
                     "`{partition}` must be the last part of target_location_key",
                 )
                 .at(Location::value(
@@ -515,7 +526,12 @@ fn shared(
     let (ta, tb) = (&tables[a.1], &tables[b.1]);
     let (la, lb) = (&ta.lifecycles[a.2], &tb.lifecycles[b.2]);
     let (sa, sb) = (&la.storages[a.3], &lb.storages[b.3]);
-    let shown = |k: &str| k.trim_end().to_string();
+    let shown = |k: &str| {
+        k.split_once(' ')
+            .map_or(k, |(_, l)| l)
+            .trim_end()
+            .to_string()
+    };
     Diagnostic::new(
         Code::SharedLocation,
         format!(
@@ -530,13 +546,13 @@ fn shared(
             shown(&b.0)
         ),
     )
-    .at(Location::value(
+    .at(Location::key(
         tb.file,
         format!("{}/archival_object_detail", sb.pointer),
     ))
     .label("same or overlapping location")
     .also(
-        Location::value(ta.file, format!("{}/archival_object_detail", sa.pointer)),
+        Location::key(ta.file, format!("{}/archival_object_detail", sa.pointer)),
         "also used here",
     )
     .help(

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs the whole test suite. Installs what the tiers need when it is missing
+# (apt packages, a Python venv under .venv) so that every tier runs, not skips.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v shellcheck >/dev/null || need_apt+=(shellcheck)
+command -v rsync >/dev/null || need_apt+=(rsync)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing: ${need_apt[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "missing tools: ${need_apt[*]} (install them, or run as root on Debian)" >&2
+    exit 2
+  fi
+fi
+
+cargo fmt --check
+cargo clippy --all-targets --quiet -- -D warnings
+INSTA_UPDATE=no cargo test --quiet

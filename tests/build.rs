@@ -1,0 +1,171 @@
+//! `archc build`: run files, determinism, reuse, and nothing written on failure.
+
+use crate::support::{archc, combined, snapshots, temp, tree};
+
+const AS_OF: &str = "2026-11-21T10:00:00Z";
+
+fn build(args: &[&str], out: &std::path::Path) -> crate::support::Run {
+    let mut all = vec!["build"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--out", out.to_str().unwrap()]);
+    archc(&all)
+}
+
+#[test]
+fn lakehouse_run_files_are_pinned() {
+    let out = temp();
+    let run = build(
+        &["examples/lakehouse", "--as-of", AS_OF, "--dry-run"],
+        out.path(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let files = tree(out.path());
+    assert_eq!(files.len(), 6, "{:?}", files.keys());
+    assert!(files
+        .keys()
+        .all(|k| k.starts_with("runs/lakehouse_archival_")
+            && k.ends_with("_2026112110_run_file.json")));
+    snapshots().bind(|| insta::assert_snapshot!("build__lakehouse_run_files", combined(&files)));
+}
+
+#[test]
+fn the_seed_example_builds() {
+    let out = temp();
+    let run = build(
+        &[
+            "examples/seed",
+            "--as-of",
+            AS_OF,
+            "--dry-run",
+            "--system",
+            "seed",
+        ],
+        out.path(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let files = tree(out.path());
+    snapshots().bind(|| insta::assert_snapshot!("build__seed_run_file", combined(&files)));
+}
+
+#[test]
+fn same_inputs_same_bytes_whatever_the_order() {
+    let (a, b) = (temp(), temp());
+    let files = [
+        "examples/seed/tablname.json",
+        "examples/warnings/A042-date-gap/t.json",
+    ];
+    let first = build(
+        &[files[0], files[1], "--as-of", AS_OF, "--dry-run"],
+        a.path(),
+    );
+    let second = build(
+        &[files[1], files[0], "--as-of", AS_OF, "--dry-run"],
+        b.path(),
+    );
+    assert_eq!(
+        (first.code, second.code),
+        (0, 0),
+        "{}{}",
+        first.stderr,
+        second.stderr
+    );
+    assert_eq!(tree(a.path()), tree(b.path()));
+    let again = temp();
+    build(
+        &["examples/lakehouse", "--as-of", AS_OF, "--dry-run"],
+        again.path(),
+    );
+    let once_more = temp();
+    build(
+        &["examples/lakehouse", "--as-of", AS_OF, "--dry-run"],
+        once_more.path(),
+    );
+    assert_eq!(tree(again.path()), tree(once_more.path()));
+}
+
+#[test]
+fn a_run_file_from_the_last_hour_is_reused_unless_forced() {
+    let out = temp();
+    let args = ["examples/seed/tablname.json", "--dry-run", "--as-of"];
+    let first = build(&[&args[..], &["2026-11-21T10:05:00Z"]].concat(), out.path());
+    assert!(
+        first
+            .stdout
+            .contains("wrote runs/archc_archival_tablname_2026112110_run_file.json"),
+        "{}",
+        first.stdout
+    );
+    let within = build(&[&args[..], &["2026-11-21T11:04:59Z"]].concat(), out.path());
+    assert!(
+        within
+            .stdout
+            .contains("reused runs/archc_archival_tablname_2026112110_run_file.json"),
+        "{}",
+        within.stdout
+    );
+    assert_eq!(tree(out.path()).len(), 1);
+    let later = build(&[&args[..], &["2026-11-21T11:05:00Z"]].concat(), out.path());
+    assert!(
+        later
+            .stdout
+            .contains("wrote runs/archc_archival_tablname_2026112111_run_file.json"),
+        "{}",
+        later.stdout
+    );
+    let forced = build(
+        &[&args[..], &["2026-11-21T11:30:00Z", "--force-run"]].concat(),
+        out.path(),
+    );
+    assert!(
+        forced
+            .stdout
+            .contains("wrote runs/archc_archival_tablname_2026112111_run_file.json"),
+        "{}",
+        forced.stdout
+    );
+    let run: serde_json::Value = serde_json::from_str(
+        &tree(out.path())["runs/archc_archival_tablname_2026112111_run_file.json"],
+    )
+    .unwrap();
+    assert_eq!(run["as_of"], "2026-11-21T11:30:00Z");
+}
+
+#[test]
+fn nothing_is_written_when_check_fails() {
+    let out = temp();
+    let run = build(
+        &[
+            "examples/lakehouse",
+            "examples/invalid/A041-date-overlap",
+            "--as-of",
+            AS_OF,
+        ],
+        out.path(),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("nothing written"));
+    assert!(tree(out.path()).is_empty());
+}
+
+#[test]
+fn windows_follow_the_as_of_date() {
+    let out = temp();
+    let run = build(
+        &["examples/seed", "--as-of", "2020-03-15", "--dry-run"],
+        out.path(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = &tree(out.path())["runs/archc_archival_tablname_2020031500_run_file.json"];
+    let run: serde_json::Value = serde_json::from_str(text).unwrap();
+    assert_eq!(run["cutoff"], "2020-01-01");
+    let windows: Vec<_> = run["archival_details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["window"].clone())
+        .collect();
+    assert_eq!(
+        windows[0],
+        serde_json::json!({"start": "2019-01-01", "end": "2020-01-01"})
+    );
+}

@@ -1,0 +1,92 @@
+//! `archc check`: exit codes and the rendered diagnostics of every example.
+
+use crate::support::{archc, root, snapshots};
+
+#[test]
+fn lakehouse_and_seed_pass_with_warnings_only() {
+    for dir in ["examples/lakehouse", "examples/seed"] {
+        let run = archc(&["check", dir]);
+        assert_eq!(run.code, 0, "{dir}: {}", run.stderr);
+        assert!(run.stderr.contains("0 errors"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn every_invalid_case_fails_with_its_code() {
+    let mut cases: Vec<_> = std::fs::read_dir(root().join("examples/invalid"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 17, "one case per error code: {cases:?}");
+    for case in cases {
+        let code = case.split('-').next().unwrap().to_string();
+        let path = format!("examples/invalid/{case}");
+        let run = archc(&["check", &path]);
+        assert_eq!(run.code, 1, "{case} must fail: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("archc::{code}/")),
+            "{case} must report {code}: {}",
+            run.stderr
+        );
+        snapshots().bind(|| insta::assert_snapshot!(format!("check__{case}"), run.stderr));
+    }
+}
+
+#[test]
+fn warnings_do_not_fail_check() {
+    let run = archc(&["check", "examples/warnings/A042-date-gap"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("archc::A042/date-gap"));
+    snapshots().bind(|| insta::assert_snapshot!("check__warnings_A042", run.stderr));
+}
+
+#[test]
+fn machine_formats() {
+    let run = archc(&["check", "--format", "json", "examples/invalid/A002-schema"]);
+    assert_eq!(run.code, 1);
+    let findings: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(findings.as_array().unwrap().len(), 3);
+    assert_eq!(
+        (findings[0]["line"].clone(), findings[0]["column"].clone()),
+        (4.into(), 16.into())
+    );
+    let run = archc(&[
+        "check",
+        "--format",
+        "github",
+        "examples/invalid/A002-schema",
+        "examples/seed",
+    ]);
+    assert_eq!(run.code, 1);
+    snapshots().bind(|| insta::assert_snapshot!("check__github_format", run.stdout));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let run = archc(&["check", "examples/does-not-exist"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no such file"), "{}", run.stderr);
+    let run = archc(&["build", "examples/seed"]);
+    assert_eq!(run.code, 2, "--out is required");
+}
+
+#[test]
+fn hostile_inputs_end_in_diagnostics_not_panics() {
+    let dir = crate::support::temp();
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    std::fs::write(dir.path().join("deep.json"), deep).unwrap();
+    std::fs::write(dir.path().join("empty.json"), "").unwrap();
+    std::fs::write(dir.path().join("array.json"), "[1, 2]").unwrap();
+    std::fs::write(dir.path().join("bytes.json"), [0xff, 0xfe, 0x00]).unwrap();
+    std::fs::write(dir.path().join("kind.json"), r#"{"t": {"raw": {"order": 1, "x": {"storage": "ftp", "archival_object_detail": {}, "starting_storage_date": "2020-01-01"}}, "data_archive_before_period": "day", "data_archive_before": 1}}"#).unwrap();
+    let big = format!("{{\"t\": \"{}\"}}", "x".repeat(9 * 1024 * 1024));
+    std::fs::write(dir.path().join("big.json"), big).unwrap();
+    let run = archc(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    for expected in ["A001", "A004", "A002"] {
+        assert!(run.stderr.contains(expected), "{expected}: {}", run.stderr);
+    }
+    assert!(run.stderr.contains("ftp"), "{}", run.stderr);
+}

@@ -1,0 +1,7 @@
+//! One integration test binary (linked once): the CLI end to end.
+
+mod support;
+
+mod build;
+mod check;
+mod scripts;

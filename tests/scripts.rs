@@ -1,0 +1,1 @@
+//! Scripts rendered from run files.

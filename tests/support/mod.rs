@@ -1,0 +1,79 @@
+//! A small builder for running archc and reading what it wrote.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs archc from the repository root (so that paths in output are relative).
+pub fn archc(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_archc"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("archc runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
+    }
+}
+
+/// Every file under `dir`, by relative path, with its text.
+pub fn tree(dir: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.insert(
+                    rel,
+                    std::fs::read_to_string(&path).unwrap_or_else(|_| "<binary>".into()),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// One combined snapshot text: every file under a header line.
+pub fn combined(files: &BTreeMap<String, String>) -> String {
+    let mut text = String::new();
+    for (name, body) in files {
+        text.push_str(&format!("===== {name}\n{body}"));
+        if !body.ends_with('\n') {
+            text.push('\n');
+        }
+    }
+    text
+}
+
+/// insta settings that keep every snapshot in the top-level `snapshots/` folder.
+pub fn snapshots() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(root().join("snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings
+}
+
+pub fn temp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
