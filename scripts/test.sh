@@ -18,6 +18,18 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
+# Python tools for the lint and end-to-end tiers, in a venv beside the project.
+if [ ! -x .venv/bin/sqlfluff ]; then
+  echo "creating .venv with the Python test tools"
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --upgrade pip
+  .venv/bin/pip install --quiet sqlfluff
+fi
+export PATH="$PWD/.venv/bin:$PATH"
+
 cargo fmt --check
 cargo clippy --all-targets --quiet -- -D warnings
-INSTA_UPDATE=no cargo test --quiet
+INSTA_UPDATE=no cargo test --all-targets 2>&1 | tee target/test.log
+passed=$(grep -o "[0-9]* passed" target/test.log | awk "{ s += \$1 } END { print s + 0 }")
+failed=$(grep -o "[0-9]* failed" target/test.log | awk "{ s += \$1 } END { print s + 0 }")
+echo "tests: $passed passed, $failed failed"

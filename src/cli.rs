@@ -53,6 +53,22 @@ A run file for the same table written within the hour before --as-of is reused u
         #[arg(long, value_parser = parse_as_of)]
         as_of: Option<DateTime<Utc>>,
     },
+    /// Render scripts from existing (reviewed) run files.
+    #[command(
+        after_help = "Example:\n  archc render build/runs/*_run_file.json --out build/runs\n\n\
+A run file that does not parse, names unsafe paths, or breaks the ordering invariants is refused."
+    )]
+    Render {
+        /// Run files written by `archc build`.
+        #[arg(required = true, value_name = "RUN_FILE")]
+        run_files: Vec<PathBuf>,
+        /// Output directory for the scripts, SQL files and run-all.sh.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// A directory of template overrides (same layout as archc's templates/).
+        #[arg(long)]
+        templates: Option<PathBuf>,
+    },
     /// Print a JSON Schema (project, table, table-list, storage, storage/s3, ...).
     Schema {
         /// Schema name; without one, lists them.

@@ -69,13 +69,17 @@ pub fn check(inputs: &Inputs, format: Format) -> Outcome {
     out
 }
 
+fn renderer(checked: &Checked) -> Result<Renderer, String> {
+    let overrides = checked.loaded.root.as_ref().map(|r| r.join("templates"));
+    Renderer::new(overrides.as_deref()).map_err(|e| e.0)
+}
+
 /// Plans every table (in parallel) and checks each plan's invariants.
 pub fn plan_all(
     checked: &Checked,
     as_of: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<RunFile>, String> {
-    let overrides = checked.loaded.root.as_ref().map(|r| r.join("templates"));
-    let renderer = Renderer::new(overrides.as_deref()).map_err(|e| e.0)?;
+    let renderer = renderer(checked)?;
     let mut runs: Vec<RunFile> = checked
         .tables
         .par_iter()
@@ -159,7 +163,8 @@ pub fn build(inputs: &Inputs, options: &BuildOptions) -> Outcome {
         runs.push(run);
     }
     if !options.dry_run {
-        match script::outputs(&runs, run_dir, &checked) {
+        let rendered = renderer(&checked).and_then(|r| script::outputs(&runs, run_dir, &r));
+        match rendered {
             Ok(more) => outputs.extend(more),
             Err(e) => return Outcome::usage(e),
         }
@@ -195,5 +200,67 @@ pub fn plan(inputs: &Inputs, as_of: chrono::DateTime<chrono::Utc>) -> Outcome {
             ..Default::default()
         },
         Err(e) => Outcome::usage(e),
+    }
+}
+
+/// Scripts from reviewed run files; refuses any run file that fails validation.
+pub fn render(
+    run_files: &[std::path::PathBuf],
+    out: &std::path::Path,
+    templates: Option<&std::path::Path>,
+) -> Outcome {
+    let mut runs = Vec::new();
+    for path in run_files {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => return Outcome::usage(format!("{}: {e}", path.display())),
+        };
+        match serde_json::from_str::<RunFile>(&text) {
+            Ok(run) => runs.push(run),
+            Err(e) => {
+                return Outcome {
+                    stderr: format!("error: {}: not a run file: {e}\n", path.display()),
+                    code: 1,
+                    ..Default::default()
+                }
+            }
+        }
+    }
+    runs.sort_by(|a, b| a.table_name.cmp(&b.table_name));
+    if let Some(dup) = runs.windows(2).find(|w| w[0].table_name == w[1].table_name) {
+        return Outcome::usage(format!("two run files for table `{}`", dup[0].table_name));
+    }
+    let renderer = match Renderer::new(templates) {
+        Ok(r) => r,
+        Err(e) => return Outcome::usage(e.0),
+    };
+    let outputs = match script::outputs(&runs, ".", &renderer) {
+        Ok(o) => o,
+        Err(e) => {
+            return Outcome {
+                stderr: format!("error: {e}\n"),
+                code: 1,
+                ..Default::default()
+            }
+        }
+    };
+    let outputs: Vec<Output> = outputs
+        .into_iter()
+        .map(|o| Output {
+            path: o.path.trim_start_matches("./").to_string(),
+            ..o
+        })
+        .collect();
+    if let Err(e) = emit::write_all(out, &outputs) {
+        return Outcome::usage(e.0);
+    }
+    let stdout = outputs
+        .iter()
+        .filter(|o| o.path.ends_with(".sh"))
+        .map(|o| format!("wrote {}\n", o.path))
+        .collect();
+    Outcome {
+        stdout,
+        ..Default::default()
     }
 }

@@ -44,6 +44,11 @@ fn run(cli: cli::Cli) -> Outcome {
         cli::Command::Plan { inputs: i, as_of } => {
             commands::plan(&inputs(i), as_of.unwrap_or_else(chrono::Utc::now))
         }
+        cli::Command::Render {
+            run_files,
+            out,
+            templates,
+        } => commands::render(&run_files, &out, templates.as_deref()),
         cli::Command::Schema { name } => schema(name),
     }
 }

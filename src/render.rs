@@ -84,6 +84,8 @@ embedded!(
     "s3/list_archive.sh.j2",
     "s3/select.sh.j2",
     "s3/verify.sh.j2",
+    "script/run-all.sh.j2",
+    "script/table.sh.j2",
 );
 
 /// Renders commands, SQL and scripts. Compiled once, shared by every table.
@@ -106,6 +108,12 @@ impl Renderer {
     pub fn new(overrides: Option<&Path>) -> Result<Self, RenderError> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        // Bash uses `${#var}`, so template comments are `{{# ... #}}` instead of `{# ... #}`.
+        let syntax = minijinja::syntax::SyntaxConfig::builder()
+            .comment_delimiters("{{#", "#}}")
+            .build()
+            .map_err(|e| RenderError(format!("template syntax: {e}")))?;
+        env.set_syntax(syntax);
         env.set_keep_trailing_newline(false);
         env.set_trim_blocks(false);
         env.add_filter("sh", |v: String| {

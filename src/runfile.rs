@@ -7,6 +7,7 @@ use serde_json::Value;
 pub const FORMAT_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RunFile {
     pub format_version: u32,
     pub system: String,
@@ -25,6 +26,7 @@ pub struct RunFile {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ArchivalDetail {
     pub lifecycle_name: String,
     pub lifecycle_order: u32,
@@ -46,12 +48,14 @@ pub struct ArchivalDetail {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DateRange {
     pub start: String,
     pub end: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Command {
     /// Stable id: `{lifecycle}.{storage}.{command_about}`.
     pub id: String,
@@ -72,6 +76,7 @@ pub struct Command {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SqlFile {
     pub name: String,
     pub dialect: String,

@@ -1,13 +1,263 @@
-//! Scripts rendered from run files (see the runnable-scripts issue).
+//! Scripts rendered from run files: one resumable bash script per table, the SQL files
+//! its steps run, and a fleet runner. Run files are the contract; nothing here re-plans.
 
-use crate::check::Checked;
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
 use crate::emit::Output;
+use crate::invariants;
+use crate::quote::is_safe_name;
+use crate::render::Renderer;
 use crate::runfile::RunFile;
 
-pub fn outputs(
-    _runs: &[RunFile],
-    _run_dir: &str,
-    _checked: &Checked,
-) -> Result<Vec<Output>, String> {
-    Ok(Vec::new())
+pub const TABLE_TEMPLATE: &str = "script/table.sh.j2";
+pub const RUN_ALL_TEMPLATE: &str = "script/run-all.sh.j2";
+
+/// Tools a script may call; each one found in a step is checked on PATH up front.
+const TOOLS: &[&str] = &[
+    "aws",
+    "gsutil",
+    "hdfs",
+    "spark-sql",
+    "psql",
+    "mysql",
+    "mysqldump",
+    "rsync",
+    "curl",
+    "sha256sum",
+    "awk",
+    "sed",
+    "sort",
+    "cut",
+    "xargs",
+    "find",
+    "cmp",
+    "grep",
+    "tr",
+];
+
+#[derive(Serialize)]
+struct StepCtx {
+    id: String,
+    about: String,
+    place: String,
+    seq: u32,
+    destructive: u8,
+    precondition: Option<String>,
+    command: String,
+    verify: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TableCtx {
+    table: String,
+    run_id: String,
+    cutoff: String,
+    run_file: String,
+    script: String,
+    sql_dir: String,
+    state_dir: String,
+    tools: Vec<String>,
+    steps: Vec<StepCtx>,
+}
+
+#[derive(Serialize)]
+struct FleetTable {
+    name: String,
+    script: String,
+    after: Vec<usize>,
+}
+
+#[derive(Serialize)]
+struct FleetCtx {
+    system: String,
+    tables: Vec<FleetTable>,
+}
+
+pub fn stem(run: &RunFile) -> String {
+    run.file_name()
+        .trim_end_matches("_run_file.json")
+        .to_string()
+}
+
+/// Names that become paths or step ids must be safe, whoever wrote the run file.
+pub fn validate(run: &RunFile) -> Result<(), String> {
+    let names = [&run.system, &run.table_name, &run.run_id];
+    if let Some(bad) = names.iter().find(|n| !is_safe_name(n)) {
+        return Err(format!("{}: `{bad}` is not a safe name", run.file_name()));
+    }
+    for (detail, command) in run.commands() {
+        let parts = [
+            &detail.lifecycle_name,
+            &detail.lifecycle_storage_name,
+            &command.command_about,
+        ];
+        if parts.iter().any(|p| !is_safe_name(p))
+            || command.sql.iter().any(|f| !is_safe_name(&f.name))
+        {
+            return Err(format!(
+                "{}: step `{}` has an unsafe name",
+                run.file_name(),
+                command.id
+            ));
+        }
+        let expected = format!(
+            "{}.{}.{}",
+            detail.lifecycle_name, detail.lifecycle_storage_name, command.command_about
+        );
+        if command.id != expected
+            || detail.state_dir
+                != format!(
+                    "{}.{}",
+                    detail.lifecycle_name, detail.lifecycle_storage_name
+                )
+        {
+            return Err(format!(
+                "{}: step `{}` does not match its storage",
+                run.file_name(),
+                command.id
+            ));
+        }
+    }
+    let broken = invariants::check(run);
+    if broken.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: ordering invariants do not hold:\n  {}",
+            run.file_name(),
+            broken.join("\n  ")
+        ))
+    }
+}
+
+/// The script and SQL files for one run file, paths relative to `dir`.
+pub fn table_outputs(run: &RunFile, dir: &str, r: &Renderer) -> Result<Vec<Output>, String> {
+    validate(run)?;
+    let stem = stem(run);
+    let ordered = run.ordered();
+    let mut tools = BTreeSet::new();
+    let mut sql: BTreeMap<String, String> = BTreeMap::new();
+    let mut steps = Vec::new();
+    for (detail, c) in &ordered {
+        for text in [Some(&c.command), c.precondition.as_ref(), c.verify.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            tools.extend(
+                TOOLS
+                    .iter()
+                    .filter(|t| uses(text, t))
+                    .map(|t| t.to_string()),
+            );
+        }
+        for file in &c.sql {
+            if let Some(old) = sql.insert(file.name.clone(), file.text.clone()) {
+                if old != file.text {
+                    return Err(format!(
+                        "{}: two different SQL files named {}",
+                        run.file_name(),
+                        file.name
+                    ));
+                }
+            }
+        }
+        steps.push(StepCtx {
+            id: c.id.clone(),
+            about: c.command_about.clone(),
+            place: format!(
+                "{}/{}/{}",
+                run.table_name, detail.lifecycle_name, detail.lifecycle_storage_name
+            ),
+            seq: c.seq,
+            destructive: u8::from(c.destructive),
+            precondition: c.precondition.clone(),
+            command: c.command.clone(),
+            verify: c.verify.clone(),
+        });
+    }
+    tools.insert("flock".to_string());
+    let ctx = TableCtx {
+        table: run.table_name.clone(),
+        run_id: run.run_id.clone(),
+        cutoff: run.cutoff.clone(),
+        run_file: run.file_name(),
+        script: format!("{stem}.sh"),
+        sql_dir: format!("{stem}.sql"),
+        state_dir: format!("{stem}.state"),
+        tools: tools.into_iter().collect(),
+        steps,
+    };
+    let mut text = r.render(TABLE_TEMPLATE, &ctx).map_err(|e| e.0)?;
+    text.push('\n');
+    let mut out = vec![Output {
+        path: format!("{dir}/{stem}.sh"),
+        text,
+        executable: true,
+    }];
+    out.extend(sql.into_iter().map(|(name, text)| Output {
+        path: format!("{dir}/{stem}.sql/{name}"),
+        text,
+        executable: false,
+    }));
+    Ok(out)
+}
+
+fn uses(text: &str, tool: &str) -> bool {
+    text.match_indices(tool).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + tool.len()..].chars().next();
+        let edge = |c: Option<char>| {
+            c.is_none_or(|c| {
+                c.is_whitespace()
+                    || matches!(c, '|' | '(' | ';' | '&' | '{' | '$' | '`' | ')' | '\'')
+            })
+        };
+        edge(before) && edge(after)
+    })
+}
+
+/// `run-all.sh`: tables in parallel, each after the tables that reference it.
+pub fn fleet(runs: &[RunFile], dir: &str, r: &Renderer) -> Result<Output, String> {
+    let index: BTreeMap<&str, usize> = runs
+        .iter()
+        .enumerate()
+        .map(|(i, run)| (run.table_name.as_str(), i))
+        .collect();
+    let mut after: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); runs.len()];
+    for (child, run) in runs.iter().enumerate() {
+        for parent in run.depends_on.iter().filter_map(|p| index.get(p.as_str())) {
+            after[*parent].insert(child);
+        }
+    }
+    let tables = runs
+        .iter()
+        .zip(after)
+        .map(|(run, after)| FleetTable {
+            name: run.table_name.clone(),
+            script: format!("{}.sh", stem(run)),
+            after: after.into_iter().collect(),
+        })
+        .collect();
+    let system = runs.first().map(|r| r.system.clone()).unwrap_or_default();
+    let mut text = r
+        .render(RUN_ALL_TEMPLATE, &FleetCtx { system, tables })
+        .map_err(|e| e.0)?;
+    text.push('\n');
+    Ok(Output {
+        path: format!("{dir}/run-all.sh"),
+        text,
+        executable: true,
+    })
+}
+
+/// Every script output for a build: per-table scripts and SQL, and the fleet runner.
+pub fn outputs(runs: &[RunFile], dir: &str, r: &Renderer) -> Result<Vec<Output>, String> {
+    let mut out = Vec::new();
+    for run in runs {
+        out.extend(table_outputs(run, dir, r)?);
+    }
+    out.push(fleet(runs, dir, r)?);
+    Ok(out)
 }

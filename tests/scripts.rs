@@ -1,1 +1,496 @@
-//! Scripts rendered from run files.
+//! Scripts rendered from run files: pinned text, lint, and resume after failure.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::{archc, combined, root, sh, snapshots, temp, tool, tree};
+
+const AS_OF: &str = "2026-11-21T10:00:00Z";
+
+fn build_lakehouse(out: &Path) {
+    let run = archc(&[
+        "build",
+        "examples/lakehouse",
+        "--out",
+        out.to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn lakehouse_scripts_are_pinned() {
+    let out = temp();
+    build_lakehouse(out.path());
+    let files: BTreeMap<_, _> = tree(out.path())
+        .into_iter()
+        .filter(|(k, _)| !k.ends_with("_run_file.json"))
+        .collect();
+    assert!(files.contains_key("runs/run-all.sh"));
+    assert_eq!(files.keys().filter(|k| k.ends_with(".sh")).count(), 7);
+    snapshots().bind(|| insta::assert_snapshot!("scripts__lakehouse", combined(&files)));
+}
+
+#[test]
+fn scripts_pass_bash_n_and_shellcheck() {
+    let out = temp();
+    build_lakehouse(out.path());
+    let scripts: Vec<PathBuf> = tree(out.path())
+        .keys()
+        .filter(|k| k.ends_with(".sh"))
+        .map(|k| out.path().join(k))
+        .collect();
+    for script in &scripts {
+        let run = sh(Command::new("bash").arg("-n").arg(script));
+        assert_eq!(run.code, 0, "{}: {}", script.display(), run.stderr);
+    }
+    let Some(shellcheck) = tool("shellcheck") else {
+        return;
+    };
+    let run = sh(Command::new(shellcheck)
+        .args(["-S", "warning"])
+        .args(&scripts));
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+#[test]
+fn sql_files_parse_in_their_dialect() {
+    let Some(sqlfluff) = tool("sqlfluff") else {
+        return;
+    };
+    let out = temp();
+    build_lakehouse(out.path());
+    let mut checked = 0;
+    for (name, text) in tree(out.path())
+        .iter()
+        .filter(|(k, _)| k.ends_with("_run_file.json"))
+    {
+        let run: archc::runfile::RunFile = serde_json::from_str(text).unwrap();
+        let sql_dir = out.path().join(name.replace("_run_file.json", ".sql"));
+        for (_, command) in run.commands() {
+            for file in &command.sql {
+                let path = sql_dir.join(&file.name);
+                assert_eq!(
+                    fs::read_to_string(&path).unwrap(),
+                    file.text,
+                    "the SQL file is the run file's text"
+                );
+                let run = sh(Command::new(&sqlfluff)
+                    .args(["parse", "--dialect", &file.dialect])
+                    .arg(&path));
+                assert_eq!(
+                    run.code, 0,
+                    "{} ({}): {}{}",
+                    file.name, file.dialect, run.stdout, run.stderr
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 20, "{checked} SQL files parsed");
+}
+
+#[test]
+fn render_from_reviewed_run_files_matches_build_and_refuses_broken_ones() {
+    let out = temp();
+    build_lakehouse(out.path());
+    let runs = out.path().join("runs");
+    let run_files: Vec<String> = tree(&runs)
+        .keys()
+        .filter(|k| k.ends_with("_run_file.json"))
+        .map(|k| runs.join(k).to_string_lossy().into_owned())
+        .collect();
+    let again = temp();
+    let mut args = vec!["render", "--out", again.path().to_str().unwrap()];
+    args.extend(run_files.iter().map(String::as_str));
+    let run = archc(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let built: BTreeMap<_, _> = tree(&runs)
+        .into_iter()
+        .filter(|(k, _)| !k.ends_with("_run_file.json"))
+        .collect();
+    assert_eq!(built, tree(again.path()));
+
+    let orders = runs.join("lakehouse_archival_orders_2026112110_run_file.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&orders).unwrap()).unwrap();
+    let commands = doc["archival_details"][1]["commands"]
+        .as_array_mut()
+        .unwrap();
+    let delete = commands
+        .iter_mut()
+        .find(|c| c["command_about"] == "delete_rows")
+        .unwrap();
+    delete["seq"] = 0.into();
+    fs::write(&orders, serde_json::to_string(&doc).unwrap()).unwrap();
+    let broken = temp();
+    let run = archc(&[
+        "render",
+        "--out",
+        broken.path().to_str().unwrap(),
+        orders.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("ordering invariants"), "{}", run.stderr);
+    assert!(tree(broken.path()).is_empty());
+}
+
+#[test]
+fn templates_can_be_overridden_from_the_config_repository() {
+    let repo = temp();
+    copy_dir(&root().join("examples/lakehouse"), repo.path());
+    fs::create_dir_all(repo.path().join("templates/s3")).unwrap();
+    let original = fs::read_to_string(root().join("templates/s3/copy.sh.j2")).unwrap();
+    fs::write(
+        repo.path().join("templates/s3/copy.sh.j2"),
+        format!("# site override\n{original}"),
+    )
+    .unwrap();
+    let out = temp();
+    let run = archc(&[
+        "build",
+        repo.path().to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let orders = &tree(out.path())["runs/lakehouse_archival_orders_2026112110.sh"];
+    assert!(orders.contains("# site override"));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+/// A config repository of local directories (real find/rsync) and a fake psql.
+struct Fixture {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+}
+
+const OLD: &[(&str, &str)] = &[
+    ("dt=2019-01-01/a.txt", "a"),
+    ("dt=2019-01-02/b.txt", "bb"),
+    ("dt=2026-08-31/c.txt", "ccc"),
+];
+const NEW: &[(&str, &str)] = &[
+    ("dt=2026-09-01/d.txt", "dddd"),
+    ("dt=2026-11-20/e.txt", "eeeee"),
+];
+
+impl Fixture {
+    fn new(tables: &[(&str, &[&str])]) -> Self {
+        let dir = temp();
+        let p = dir.path();
+        let project = serde_json::json!({
+            "system": "t",
+            "archive_roots": {"local": p.join("archive").to_str().unwrap(), "dumps": p.join("dumps").to_str().unwrap()}
+        });
+        fs::write(p.join("archc.json"), project.to_string()).unwrap();
+        fs::create_dir_all(p.join("tables")).unwrap();
+        for (name, depends_on) in tables {
+            let src = p.join("src").join(name);
+            for (rel, body) in OLD.iter().chain(NEW) {
+                let file = src.join("parts").join(rel);
+                fs::create_dir_all(file.parent().unwrap()).unwrap();
+                fs::write(file, body).unwrap();
+            }
+            for (rel, stamp) in [
+                ("drops/old.json", "2019-03-01 12:00:00"),
+                ("drops/new.json", "2026-11-01 12:00:00"),
+            ] {
+                fs::create_dir_all(src.join(rel).parent().unwrap()).unwrap();
+                fs::write(src.join(rel), rel).unwrap();
+                sh(Command::new("touch")
+                    .args(["-d", &format!("{stamp} UTC")])
+                    .arg(src.join(rel)));
+            }
+            let table = serde_json::json!({ *name: {
+                "raw": {"order": 1,
+                    "parts": {"storage": "local", "archival_object_detail": {"path": src.join("parts").to_str().unwrap(), "partition_column": "dt"}, "starting_storage_date": "2019-01-01"},
+                    "drops": {"storage": "local", "archival_object_detail": {"path": format!("{}/*.json", src.join("drops").to_str().unwrap())}, "starting_storage_date": "2019-01-01"}},
+                "db": {"order": 2,
+                    "pg": {"storage": "postgres", "archival_object_detail": {"database": "shop", "table_name": *name, "date_column": "day"}, "starting_storage_date": "2019-01-01"}},
+                "depends_on": depends_on,
+                "data_archive_before_period": "month", "data_archive_before": 2 }});
+            fs::write(
+                p.join("tables").join(format!("{name}.json")),
+                table.to_string(),
+            )
+            .unwrap();
+        }
+        let bin = p.join("bin");
+        fs::create_dir_all(&bin).unwrap();
+        let wrapper = root().join("tests/fakes/wrapper.sh");
+        for name in [
+            "find",
+            "rsync",
+            "cut",
+            "awk",
+            "sed",
+            "sort",
+            "xargs",
+            "mkdir",
+            "cmp",
+            "sha256sum",
+            "grep",
+            "mv",
+        ] {
+            std::os::unix::fs::symlink(&wrapper, bin.join(name)).unwrap();
+        }
+        std::os::unix::fs::symlink(root().join("tests/fakes/psql"), bin.join("psql")).unwrap();
+        let out = p.join("out");
+        let run = archc(&[
+            "build",
+            p.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--as-of",
+            AS_OF,
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        Fixture { dir, bin }
+    }
+
+    fn script(&self, table: &str) -> PathBuf {
+        self.dir
+            .path()
+            .join(format!("out/runs/t_archival_{table}_2026112110.sh"))
+    }
+
+    fn run(&self, script: &Path, args: &[&str], fail_step: Option<&str>) -> crate::support::Run {
+        let path = format!("{}:{}", self.bin.display(), std::env::var("PATH").unwrap());
+        let log = self.dir.path().join("calls.log");
+        let _ = fs::remove_file(&log);
+        let mut cmd = Command::new("bash");
+        cmd.arg(script)
+            .args(args)
+            .env("PATH", path)
+            .env("FAKE_LOG", &log)
+            .env_remove("FAKE_FAIL_STEP");
+        if let Some(step) = fail_step {
+            cmd.env("FAKE_FAIL_STEP", step);
+        }
+        sh(&mut cmd)
+    }
+
+    fn calls(&self) -> String {
+        fs::read_to_string(self.dir.path().join("calls.log")).unwrap_or_default()
+    }
+
+    fn files(&self, sub: &str) -> BTreeMap<String, String> {
+        let dir = self.dir.path().join(sub);
+        if dir.exists() {
+            tree(&dir)
+        } else {
+            BTreeMap::new()
+        }
+    }
+}
+
+fn step_ids(fixture: &Fixture, table: &str) -> Vec<String> {
+    let run = fixture.run(&fixture.script(table), &["--plan"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(fixture.calls().is_empty(), "--plan runs nothing");
+    run.stdout
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().nth(4).unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_failed_step_resumes_without_redoing_finished_steps() {
+    let original = Fixture::new(&[("events", &[])]);
+    let ids = step_ids(&original, "events");
+    assert_eq!(ids.len(), 9, "{ids:?}");
+    let before = original.files("src/events");
+    for k in 0..ids.len() {
+        let fixture = Fixture::new(&[("events", &[])]);
+        let script = fixture.script("events");
+        let state = fixture.dir.path().join("state");
+        let state_arg = ["--state-dir", state.to_str().unwrap()];
+        let failed = fixture.run(&script, &state_arg, Some(&ids[k]));
+        assert_ne!(
+            failed.code, 0,
+            "step {} must fail: {}",
+            ids[k], failed.stdout
+        );
+        let journal = fs::read_to_string(state.join("journal")).unwrap();
+        let done: Vec<&str> = journal
+            .lines()
+            .map(|l| l.trim_start_matches("done "))
+            .collect();
+        assert_eq!(
+            done,
+            ids[..k].iter().map(String::as_str).collect::<Vec<_>>(),
+            "journal after failing {}",
+            ids[k]
+        );
+        let source = fixture.files("src/events");
+        let archive = fixture.files("archive/events/raw");
+        for (rel, body) in before.iter() {
+            let kept = source.get(rel) == Some(body) || archive.get(rel) == Some(body);
+            assert!(kept, "{rel} lost after failing {}", ids[k]);
+        }
+
+        let resumed = fixture.run(&script, &state_arg, None);
+        assert_eq!(
+            resumed.code, 0,
+            "resume after {}: {}{}",
+            ids[k], resumed.stdout, resumed.stderr
+        );
+        let calls = fixture.calls();
+        for earlier in &ids[..k] {
+            assert!(
+                !calls.lines().any(|l| l.starts_with(&format!("{earlier} "))),
+                "{earlier} ran again after failing {}",
+                ids[k]
+            );
+        }
+        assert!(
+            resumed.stdout.contains(&format!(
+                "{} steps ran, {k} were done earlier",
+                ids.len() - k
+            )),
+            "{}",
+            resumed.stdout
+        );
+        assert_final_state(&fixture);
+    }
+}
+
+fn assert_final_state(fixture: &Fixture) {
+    let source = fixture.files("src/events");
+    let mut expected_source: Vec<String> = NEW.iter().map(|(r, _)| format!("parts/{r}")).collect();
+    expected_source.push("drops/new.json".to_string());
+    expected_source.sort();
+    assert_eq!(source.keys().cloned().collect::<Vec<_>>(), expected_source);
+    let archive = fixture.files("archive/events/raw");
+    let expected: BTreeMap<String, String> = OLD
+        .iter()
+        .map(|(r, b)| (format!("parts/{r}"), b.to_string()))
+        .chain([("drops/old.json".to_string(), "drops/old.json".to_string())])
+        .collect();
+    assert_eq!(archive, expected);
+    let mtime = fs::metadata(fixture.dir.path().join("archive/events/raw/drops/old.json"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let secs = mtime
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert_eq!(
+        secs, 1_551_441_600,
+        "rsync -a keeps the modification time (2019-03-01 12:00 UTC)"
+    );
+    let dump = fixture.files("dumps/events/db/pg/run=2026112110");
+    assert_eq!(dump["public.events.copy"].lines().count(), 3);
+}
+
+#[test]
+fn a_second_run_does_nothing_and_the_gate_stops_deletes() {
+    let fixture = Fixture::new(&[("events", &[])]);
+    let script = fixture.script("events");
+    let first = fixture.run(&script, &[], None);
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    let second = fixture.run(&script, &[], None);
+    assert_eq!(second.code, 0);
+    assert!(
+        second.stdout.contains("0 steps ran, 9 were done earlier"),
+        "{}",
+        second.stdout
+    );
+
+    let fixture = Fixture::new(&[("events", &[])]);
+    let script = fixture.script("events");
+    let ids = step_ids(&fixture, "events");
+    let delete = ids
+        .iter()
+        .position(|i| i == "raw.parts.delete_source_data")
+        .unwrap();
+    let copied = fixture.run(&script, &["--only-step", "raw.parts.select_objects"], None);
+    assert_eq!(copied.code, 0, "{}", copied.stderr);
+    let copied = fixture.run(
+        &script,
+        &["--only-step", "raw.parts.sync_source_to_archive"],
+        None,
+    );
+    assert_eq!(copied.code, 0, "{}", copied.stderr);
+    fs::write(
+        fixture
+            .dir
+            .path()
+            .join("archive/events/raw/parts/dt=2019-01-02/b.txt"),
+        "corrupted",
+    )
+    .unwrap();
+    let gated = fixture.run(&script, &["--only-step", &ids[delete]], None);
+    assert_ne!(gated.code, 0);
+    assert!(
+        gated.stderr.contains("nothing was deleted"),
+        "{}",
+        gated.stderr
+    );
+    assert_eq!(
+        fixture.files("src/events").len(),
+        OLD.len() + NEW.len() + 2,
+        "no source file was deleted"
+    );
+}
+
+#[test]
+fn run_all_honours_dependencies_and_stops_after_a_failure() {
+    let fixture = Fixture::new(&[
+        ("child_a", &["parent"]),
+        ("child_b", &["parent"]),
+        ("parent", &[]),
+    ]);
+    let run_all = fixture.dir.path().join("out/runs/run-all.sh");
+    let ok = fixture.run(&run_all, &["-j", "2"], None);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    let lines: Vec<&str> = ok.stdout.lines().collect();
+    let at = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| *l == needle)
+            .unwrap_or_else(|| panic!("{needle}: {lines:?}"))
+    };
+    assert!(at("run-all: start parent") > at("run-all: done child_a"));
+    assert!(at("run-all: start parent") > at("run-all: done child_b"));
+
+    let fixture = Fixture::new(&[
+        ("child_a", &["parent"]),
+        ("child_b", &["parent"]),
+        ("parent", &[]),
+    ]);
+    let run_all = fixture.dir.path().join("out/runs/run-all.sh");
+    let failed = fixture.run(&run_all, &["-j", "1"], Some("raw.parts.select_objects"));
+    assert_eq!(failed.code, 1);
+    assert!(failed.stdout.contains("run-all: start child_a"));
+    assert!(
+        !failed.stdout.contains("start child_b") && !failed.stdout.contains("start parent"),
+        "{}",
+        failed.stdout
+    );
+    assert!(
+        failed.stderr.contains("FAILED child_a"),
+        "{}",
+        failed.stderr
+    );
+}

@@ -77,3 +77,33 @@ pub fn snapshots() -> insta::Settings {
 pub fn temp() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
+
+/// A tool for a test tier: on PATH or in the project's `.venv`. Missing on CI is a
+/// failure (CI must install every tier); elsewhere the test says it skipped.
+pub fn tool(name: &str) -> Option<PathBuf> {
+    let venv = root().join(".venv/bin").join(name);
+    let found = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|d| d.join(name))
+        .chain(std::iter::once(venv))
+        .find(|p| p.is_file());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{name} is required on CI (scripts/test.sh installs it)"
+        );
+        eprintln!("SKIPPED: {name} is not installed; run scripts/test.sh to install every tier");
+    }
+    found
+}
+
+/// Runs a command and returns (exit code, stdout, stderr).
+pub fn sh(cmd: &mut Command) -> Run {
+    let out = cmd.output().expect("command runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
