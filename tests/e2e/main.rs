@@ -1,0 +1,14 @@
+//! End to end: archc's scripts executed by the real tools against real servers on
+//! 127.0.0.1 (started by scripts/e2e-services.sh), with a failure and a kill -9 injected
+//! at every step, and the gate shown to stop deletes.
+
+#[path = "../support/mod.rs"]
+#[allow(dead_code)]
+mod support;
+
+mod harness;
+
+mod lifecycles;
+mod local;
+mod postgres;
+mod s3;

@@ -1,0 +1,113 @@
+//! S3 by partition directory (with a backup), and a Glue table over S3: moto + awscli.
+
+use std::collections::BTreeMap;
+use std::fs;
+
+use serde_json::json;
+
+use crate::harness::{aws_env, exercise, local_files, service, Case, Scenario, CUTOFF};
+
+fn partitions() -> Vec<String> {
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 7, 18).unwrap();
+    (0..30).map(|i| (start + chrono::Days::new(2 * i)).format("%Y-%m-%d").to_string()).collect()
+}
+
+/// 30 daily partitions of 10 objects each, 21 of them before the cutoff.
+fn objects(prefix: &str) -> BTreeMap<String, (String, bool)> {
+    let mut out = BTreeMap::new();
+    for dt in partitions() {
+        for i in 0..10 {
+            let body = format!("{prefix} {dt} part {i}\n").repeat(i + 1);
+            out.insert(format!("dt={dt}/part-{i:02}.txt"), (body, dt.as_str() < CUTOFF));
+        }
+    }
+    out
+}
+
+fn bucket(tag: &str) -> String {
+    format!("e2e-{}-{}", tag.to_lowercase().replace('_', "-"), std::process::id())
+}
+
+fn seed(case: &Case, bucket: &str, prefix: &str, data: &BTreeMap<String, (String, bool)>) {
+    let local = case.path("seed");
+    for (key, (body, _)) in data {
+        let path = local.join(key);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, body).unwrap();
+    }
+    case.tool("aws", &["s3", "mb", &format!("s3://{bucket}")]);
+    case.tool("aws", &["s3", "sync", local.to_str().unwrap(), &format!("s3://{bucket}/{prefix}"), "--only-show-errors"]);
+}
+
+/// Everything in the bucket, downloaded once, split by prefix.
+fn download(case: &Case, bucket: &str) -> BTreeMap<String, String> {
+    let local = case.path(&format!("seen-{}", rand_suffix()));
+    case.tool("aws", &["s3", "sync", &format!("s3://{bucket}"), local.to_str().unwrap(), "--only-show-errors"]);
+    let files = local_files(&local);
+    fs::remove_dir_all(&local).ok();
+    files
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+}
+
+fn under(files: &BTreeMap<String, String>, prefix: &str) -> BTreeMap<String, String> {
+    files.iter().filter_map(|(k, v)| k.strip_prefix(prefix).map(|r| (r.to_string(), v.clone()))).collect()
+}
+
+struct Partitioned {
+    endpoint: String,
+}
+
+impl Scenario for Partitioned {
+    fn fresh(&self, tag: &str) -> Case {
+        let bucket = bucket(tag);
+        let project = json!({"system": "e2e", "target_location_bucket": bucket,
+            "target_location_key": "archive/{tablename}/{lifecycle_name}/{lifecycle_storage_name}/{partition}",
+            "backup_location": {"s3": format!("s3://{bucket}/backup")}});
+        let table = json!({
+            "raw": {"order": 1, "s3_main": {"storage": "s3", "archival_object_detail": {"bucket_name": bucket, "key_name": "events/", "partition_column": "dt"}, "starting_storage_date": "2019-01-01"}},
+            "data_archive_before_period": "month", "data_archive_before": 2});
+        let mut case = Case::build(project, "events", table, aws_env(&self.endpoint));
+        seed(&case, &bucket, "events/", &self.original());
+        case.env.push(("E2E_BUCKET".into(), bucket));
+        case
+    }
+
+    fn seen(&self, case: &Case) -> crate::harness::Seen {
+        let bucket = &case.env.iter().find(|(k, _)| k == "E2E_BUCKET").unwrap().1;
+        let files = download(case, bucket);
+        let backup = under(&files, "backup/events/raw/s3_main/");
+        crate::harness::Seen {
+            source: under(&files, "events/"),
+            archive: under(&files, "archive/events/raw/s3_main/"),
+            metadata: backup.keys().filter(|k| !backup.is_empty() && k.as_str() < "dt=2026-09-01").map(|_| "backup".to_string()).take(1).collect(),
+        }
+    }
+
+    fn original(&self) -> BTreeMap<String, (String, bool)> {
+        objects("events")
+    }
+
+    fn metadata_after(&self) -> Vec<String> {
+        vec!["backup".to_string()]
+    }
+
+    fn corrupt_archive(&self, case: &Case) {
+        let bucket = &case.env.iter().find(|(k, _)| k == "E2E_BUCKET").unwrap().1;
+        let path = case.path("corrupt.txt");
+        fs::write(&path, "corrupted").unwrap();
+        case.tool("aws", &["s3", "cp", path.to_str().unwrap(), &format!("s3://{bucket}/archive/events/raw/s3_main/dt=2026-07-18/part-03.txt"), "--only-show-errors"]);
+    }
+
+    fn gated_step(&self) -> &'static str {
+        "raw.s3_main.delete_source_data"
+    }
+}
+
+#[test]
+fn s3_partitioned_by_date() {
+    let Some(endpoint) = service("ARCHC_E2E_AWS") else { return };
+    exercise(&Partitioned { endpoint }, "s3p");
+}
