@@ -404,6 +404,23 @@ fn assert_final_state(fixture: &Fixture) {
 }
 
 #[test]
+fn a_failure_early_in_a_step_fails_the_step() {
+    let fixture = Fixture::new(&[("events", &[])]);
+    let script = fixture.script("events");
+    let path = format!("{}:{}", fixture.bin.display(), std::env::var("PATH").unwrap());
+    // `find` starts the selection pipeline; later commands of the step still succeed.
+    let run = sh(Command::new("bash")
+        .arg(&script)
+        .env("PATH", path)
+        .env("FAKE_FAIL_STEP", "raw.parts.select_objects")
+        .env("FAKE_FAIL_TOOL", "find"));
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    assert!(run.stderr.contains("step raw.parts.select_objects failed"), "{}", run.stderr);
+    let journal = fs::read_to_string(fixture.dir.path().join("out/runs/t_archival_events_2026112110.state/journal")).unwrap_or_default();
+    assert!(!journal.contains("raw.parts.select_objects"), "{journal}");
+}
+
+#[test]
 fn a_second_run_does_nothing_and_the_gate_stops_deletes() {
     let fixture = Fixture::new(&[("events", &[])]);
     let script = fixture.script("events");

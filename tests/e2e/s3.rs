@@ -111,3 +111,88 @@ fn s3_partitioned_by_date() {
     let Some(endpoint) = service("ARCHC_E2E_AWS") else { return };
     exercise(&Partitioned { endpoint }, "s3p");
 }
+
+/// A Glue table over S3: partitions discovered from the table definition, dropped before
+/// the data is deleted; partitions after the cutoff untouched.
+struct GlueTable {
+    endpoint: String,
+}
+
+fn glue_days() -> Vec<String> {
+    ["2026-06-30", "2026-07-15", "2026-08-01", "2026-08-31", "2026-09-01", "2026-10-10"].iter().map(|s| s.to_string()).collect()
+}
+
+fn env_of<'a>(case: &'a Case, key: &str) -> &'a str {
+    &case.env.iter().find(|(k, _)| k == key).unwrap().1
+}
+
+impl Scenario for GlueTable {
+    fn fresh(&self, tag: &str) -> Case {
+        let bucket = bucket(tag);
+        let database = format!("db_{}", bucket.replace('-', "_"));
+        let project = json!({"system": "e2e", "target_location_bucket": bucket,
+            "target_location_key": "archive/{tablename}/{lifecycle_name}/{lifecycle_storage_name}/{partition}"});
+        let table = json!({
+            "bronze": {"order": 1, "glue_main": {"storage": "glue", "archival_object_type": "table",
+                "archival_object_detail": {"database": database, "table_name": "events"}, "starting_storage_date": "2019-01-01"}},
+            "data_archive_before_period": "month", "data_archive_before": 2});
+        let mut case = Case::build(project, "events", table, aws_env(&self.endpoint));
+        seed(&case, &bucket, "warehouse/events/", &self.original());
+        let location = format!("s3://{bucket}/warehouse/events/");
+        case.tool("aws", &["glue", "create-database", "--database-input", &json!({"Name": database}).to_string()]);
+        let table_input = json!({"Name": "events", "PartitionKeys": [{"Name": "dt", "Type": "string"}],
+            "StorageDescriptor": {"Location": location, "Columns": [{"Name": "line", "Type": "string"}]}});
+        case.tool("aws", &["glue", "create-table", "--database-name", &database, "--table-input", &table_input.to_string()]);
+        let partitions: Vec<_> = glue_days().iter().map(|d| json!({"Values": [d], "StorageDescriptor": {"Location": format!("{location}dt={d}/")}})).collect();
+        case.tool("aws", &["glue", "batch-create-partition", "--database-name", &database, "--table-name", "events",
+            "--partition-input-list", &serde_json::Value::from(partitions).to_string()]);
+        case.env.push(("E2E_BUCKET".into(), bucket));
+        case.env.push(("E2E_DATABASE".into(), database));
+        case
+    }
+
+    fn seen(&self, case: &Case) -> crate::harness::Seen {
+        let files = download(case, env_of(case, "E2E_BUCKET"));
+        let listed = case.tool("aws", &["glue", "get-partitions", "--database-name", env_of(case, "E2E_DATABASE"),
+            "--table-name", "events", "--query", "Partitions[].Values[0]", "--output", "text"]);
+        let mut metadata: Vec<String> = listed.stdout.split_whitespace().filter(|v| *v != "None").map(str::to_string).collect();
+        metadata.sort();
+        let mut archive = under(&files, "archive/events/bronze/glue_main/");
+        let saved = archive.remove("_archc/glue_partitions.json");
+        archive.remove("_archc/glue_table.tsv");
+        if let Some(saved) = saved {
+            assert!(saved.contains("2026-08-31") && !saved.contains("2026-09-01"), "saved definitions: {saved}");
+        }
+        crate::harness::Seen { source: under(&files, "warehouse/events/"), archive, metadata }
+    }
+
+    fn original(&self) -> BTreeMap<String, (String, bool)> {
+        let mut out = BTreeMap::new();
+        for dt in glue_days() {
+            for i in 0..3 {
+                out.insert(format!("dt={dt}/part-{i}.csv"), (format!("{dt},{i}\n").repeat(i + 2), dt.as_str() < CUTOFF));
+            }
+        }
+        out
+    }
+
+    fn metadata_after(&self) -> Vec<String> {
+        glue_days().into_iter().filter(|d| d.as_str() >= CUTOFF).collect()
+    }
+
+    fn corrupt_archive(&self, case: &Case) {
+        let bucket = env_of(case, "E2E_BUCKET");
+        let key = format!("s3://{bucket}/archive/events/bronze/glue_main/dt=2026-07-15/part-1.csv");
+        case.tool("aws", &["s3", "rm", &key, "--only-show-errors"]);
+    }
+
+    fn gated_step(&self) -> &'static str {
+        "bronze.glue_main.drop_table_partition"
+    }
+}
+
+#[test]
+fn glue_table_over_s3() {
+    let Some(endpoint) = service("ARCHC_E2E_AWS") else { return };
+    exercise(&GlueTable { endpoint }, "glue");
+}

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Test wrapper installed under a tool's name: records the call with the step running it,
-# fails every call made by the step named in FAKE_FAIL_STEP, kills the whole run with
+# fails every call made by the step named in FAKE_FAIL_STEP (only calls of FAKE_FAIL_TOOL
+# when that is set), kills the whole run with
 # SIGKILL in the step named in FAKE_KILL_STEP, and otherwise runs the real tool.
 name=${0##*/}
 here=${0%/*}
 printf '%s %s\n' "${ARCHC_STEP_ID:-}" "$name" >> "${FAKE_LOG:-/dev/null}"
-if [ -n "${FAKE_FAIL_STEP:-}" ] && [ "${ARCHC_STEP_ID:-}" = "$FAKE_FAIL_STEP" ]; then
+if [ -n "${FAKE_FAIL_STEP:-}" ] && [ "${ARCHC_STEP_ID:-}" = "$FAKE_FAIL_STEP" ] \
+  && { [ -z "${FAKE_FAIL_TOOL:-}" ] || [ "$FAKE_FAIL_TOOL" = "$name" ]; }; then
   echo "fake: $name fails in step $ARCHC_STEP_ID" >&2
   exit 42
 fi
