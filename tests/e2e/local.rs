@@ -1,0 +1,94 @@
+//! Local/NFS: a partitioned tree and files by modification time, copied with rsync -a.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::process::Command;
+
+use serde_json::json;
+
+use crate::harness::{exercise, local_files, Case, Scenario, CUTOFF};
+
+pub struct Tree;
+
+pub const DROPS: &[(&str, &str)] = &[
+    ("drops/2019-03-01.json", "2019-03-01 12:00:00"),
+    ("drops/2026-08-31.json", "2026-08-31 23:59:59"),
+    ("drops/2026-09-01.json", "2026-09-01 00:00:00"),
+    ("drops/2026-11-01.json", "2026-11-01 08:00:00"),
+];
+
+pub fn tree_data(prefix: &str) -> BTreeMap<String, (String, bool)> {
+    let mut out = BTreeMap::new();
+    for dt in ["2026-06-01", "2026-08-31", "2026-09-01", "2026-11-20"] {
+        for name in ["a.csv", "sub/b.csv"] {
+            out.insert(format!("{prefix}parts/dt={dt}/{name}"), (format!("{dt} {name}\n"), dt < CUTOFF));
+        }
+    }
+    for (name, stamp) in DROPS {
+        out.insert(format!("{prefix}{name}"), (format!("{{\"at\": \"{stamp}\"}}\n"), *stamp < CUTOFF));
+    }
+    out
+}
+
+/// Writes the tree under `root` with the drop files' modification times set.
+pub fn seed_tree(root: &std::path::Path, prefix: &str) {
+    for (key, (body, _)) in tree_data(prefix) {
+        let path = root.join(key.trim_start_matches(prefix));
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, body).unwrap();
+    }
+    for (name, stamp) in DROPS {
+        let run = Command::new("touch").args(["-d", &format!("{stamp} UTC")]).arg(root.join(name)).status().unwrap();
+        assert!(run.success());
+    }
+}
+
+pub fn storages(root: &std::path::Path) -> serde_json::Value {
+    json!({
+        "parts": {"storage": "local", "archival_object_detail": {"path": root.join("parts").to_str().unwrap(), "partition_column": "dt"}, "starting_storage_date": "2019-01-01"},
+        "drops": {"storage": "local", "archival_object_detail": {"path": format!("{}/*.json", root.join("drops").to_str().unwrap())}, "starting_storage_date": "2019-01-01"}
+    })
+}
+
+impl Scenario for Tree {
+    fn fresh(&self, _tag: &str) -> Case {
+        let dir = crate::support::temp();
+        let root = dir.path().join("nfs");
+        let project = json!({"system": "e2e", "archive_roots": {"local": dir.path().join("archive").to_str().unwrap()}});
+        let mut raw = storages(&root);
+        raw["order"] = 1.into();
+        let table = json!({"raw": raw, "data_archive_before_period": "month", "data_archive_before": 2});
+        let case = Case::build_in(dir, project, "files", table, Vec::new());
+        seed_tree(&root, "");
+        case
+    }
+
+    fn seen(&self, case: &Case) -> crate::harness::Seen {
+        let archive = local_files(&case.path("archive/files/raw"));
+        for (name, stamp) in DROPS.iter().filter(|(_, s)| *s < CUTOFF) {
+            let path = case.path(&format!("archive/files/raw/{name}"));
+            if path.exists() {
+                let out = Command::new("date").args(["-u", "-r"]).arg(&path).arg("+%Y-%m-%d %H:%M:%S").output().unwrap();
+                assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), *stamp, "rsync -a keeps the mtime of {name}");
+            }
+        }
+        crate::harness::Seen { source: local_files(&case.path("nfs")), archive, metadata: Vec::new() }
+    }
+
+    fn original(&self) -> BTreeMap<String, (String, bool)> {
+        tree_data("")
+    }
+
+    fn corrupt_archive(&self, case: &Case) {
+        fs::write(case.path("archive/files/raw/parts/dt=2026-06-01/a.csv"), "x").unwrap();
+    }
+
+    fn gated_step(&self) -> &'static str {
+        "raw.parts.delete_source_data"
+    }
+}
+
+#[test]
+fn local_tree_by_partition_and_mtime() {
+    exercise(&Tree, "local");
+}
