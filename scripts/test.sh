@@ -1,35 +1,43 @@
 #!/usr/bin/env bash
-# Runs the whole test suite. Installs what the tiers need when it is missing
-# (apt packages, a Python venv under .venv) so that every tier runs, not skips.
+# Runs the whole test suite: format, lint, unit and CLI tests, script lint, and the
+# end-to-end tier against real services on 127.0.0.1. Installs what the tiers need when
+# it is missing (Debian packages as root, Python tools in .venv) so that no tier skips.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-command -v shellcheck >/dev/null || need_apt+=(shellcheck)
-command -v rsync >/dev/null || need_apt+=(rsync)
+command -v shellcheck > /dev/null || need_apt+=(shellcheck)
+command -v rsync > /dev/null || need_apt+=(rsync)
+command -v faketime > /dev/null || need_apt+=(faketime)
+command -v mariadbd > /dev/null || need_apt+=(mariadb-server)
+ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || need_apt+=(postgresql)
+command -v psql > /dev/null || need_apt+=(postgresql-client)
 if [ ${#need_apt[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null; then
     echo "installing: ${need_apt[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" > /dev/null
   else
-    echo "missing tools: ${need_apt[*]} (install them, or run as root on Debian)" >&2
+    echo "missing: ${need_apt[*]} (install them, or run as root on Debian)" >&2
     exit 2
   fi
 fi
 
-# Python tools for the lint and end-to-end tiers, in a venv beside the project.
-if [ ! -x .venv/bin/sqlfluff ]; then
-  echo "creating .venv with the Python test tools"
+# Python tools in a venv beside the project (awscli v1 honours AWS_ENDPOINT_URL).
+py_tools=("moto[server]" awscli sqlfluff)
+if [ ! -x .venv/bin/sqlfluff ] || [ ! -x .venv/bin/moto_server ] || [ ! -x .venv/bin/aws ]; then
+  echo "creating .venv with: ${py_tools[*]}"
   python3 -m venv .venv
   .venv/bin/pip install --quiet --upgrade pip
-  .venv/bin/pip install --quiet sqlfluff
+  .venv/bin/pip install --quiet "${py_tools[@]}"
 fi
 export PATH="$PWD/.venv/bin:$PATH"
 
 cargo fmt --check
 cargo clippy --all-targets --quiet -- -D warnings
-INSTA_UPDATE=no cargo test --all-targets 2>&1 | tee target/test.log
-passed=$(grep -o "[0-9]* passed" target/test.log | awk "{ s += \$1 } END { print s + 0 }")
-failed=$(grep -o "[0-9]* failed" target/test.log | awk "{ s += \$1 } END { print s + 0 }")
+mkdir -p target
+# Every test binary runs inside the services harness, which stops the servers on exit.
+INSTA_UPDATE=no scripts/e2e-services.sh cargo test --all-targets 2>&1 | tee target/test.log
+passed=$(grep -o "[0-9]* passed" target/test.log | awk '{ s += $1 } END { print s + 0 }')
+failed=$(grep -o "[0-9]* failed" target/test.log | awk '{ s += $1 } END { print s + 0 }')
 echo "tests: $passed passed, $failed failed"

@@ -407,7 +407,11 @@ fn assert_final_state(fixture: &Fixture) {
 fn a_failure_early_in_a_step_fails_the_step() {
     let fixture = Fixture::new(&[("events", &[])]);
     let script = fixture.script("events");
-    let path = format!("{}:{}", fixture.bin.display(), std::env::var("PATH").unwrap());
+    let path = format!(
+        "{}:{}",
+        fixture.bin.display(),
+        std::env::var("PATH").unwrap()
+    );
     // `find` starts the selection pipeline; later commands of the step still succeed.
     let run = sh(Command::new("bash")
         .arg(&script)
@@ -415,8 +419,18 @@ fn a_failure_early_in_a_step_fails_the_step() {
         .env("FAKE_FAIL_STEP", "raw.parts.select_objects")
         .env("FAKE_FAIL_TOOL", "find"));
     assert_ne!(run.code, 0, "{}", run.stdout);
-    assert!(run.stderr.contains("step raw.parts.select_objects failed"), "{}", run.stderr);
-    let journal = fs::read_to_string(fixture.dir.path().join("out/runs/t_archival_events_2026112110.state/journal")).unwrap_or_default();
+    assert!(
+        run.stderr.contains("step raw.parts.select_objects failed"),
+        "{}",
+        run.stderr
+    );
+    let journal = fs::read_to_string(
+        fixture
+            .dir
+            .path()
+            .join("out/runs/t_archival_events_2026112110.state/journal"),
+    )
+    .unwrap_or_default();
     assert!(!journal.contains("raw.parts.select_objects"), "{journal}");
 }
 

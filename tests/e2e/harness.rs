@@ -16,8 +16,13 @@ pub const CUTOFF: &str = "2026-09-01";
 pub fn service(var: &str) -> Option<String> {
     let value = std::env::var(var).ok();
     if value.is_none() {
-        assert!(std::env::var_os("CI").is_none(), "{var} is not set: CI must run every e2e tier");
-        eprintln!("SKIPPED: {var} is not set; run through scripts/e2e-services.sh (scripts/test.sh does)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{var} is not set: CI must run every e2e tier"
+        );
+        eprintln!(
+            "SKIPPED: {var} is not set; run through scripts/e2e-services.sh (scripts/test.sh does)"
+        );
     }
     value
 }
@@ -39,7 +44,11 @@ pub fn pg_env() -> Option<Vec<(String, String)>> {
     let host = service("ARCHC_E2E_PGHOST")?;
     let port = std::env::var("ARCHC_E2E_PGPORT").ok()?;
     let user = std::env::var("ARCHC_E2E_PGUSER").unwrap_or_else(|_| "postgres".into());
-    Some(vec![("PGHOST".into(), host), ("PGPORT".into(), port), ("PGUSER".into(), user)])
+    Some(vec![
+        ("PGHOST".into(), host),
+        ("PGPORT".into(), port),
+        ("PGUSER".into(), user),
+    ])
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -58,23 +67,55 @@ pub struct Case {
 impl Case {
     /// Writes a config repository (`archc.json` + one table), builds it, and installs the
     /// wrappers in front of the real tools.
-    pub fn build(project: serde_json::Value, table: &str, body: serde_json::Value, env: Vec<(String, String)>) -> Case {
+    pub fn build(
+        project: serde_json::Value,
+        table: &str,
+        body: serde_json::Value,
+        env: Vec<(String, String)>,
+    ) -> Case {
         let dir = temp();
         Self::build_in(dir, project, table, body, env)
     }
 
-    pub fn build_in(dir: tempfile::TempDir, project: serde_json::Value, table: &str, body: serde_json::Value, env: Vec<(String, String)>) -> Case {
+    pub fn build_in(
+        dir: tempfile::TempDir,
+        project: serde_json::Value,
+        table: &str,
+        body: serde_json::Value,
+        env: Vec<(String, String)>,
+    ) -> Case {
         let p = dir.path();
         fs::write(p.join("archc.json"), project.to_string()).unwrap();
         fs::create_dir_all(p.join("tables")).unwrap();
-        fs::write(p.join("tables").join(format!("{table}.json")), serde_json::json!({ table: body }).to_string()).unwrap();
+        fs::write(
+            p.join("tables").join(format!("{table}.json")),
+            serde_json::json!({ table: body }).to_string(),
+        )
+        .unwrap();
         let out = p.join("out");
-        let run = archc(&["build", p.to_str().unwrap(), "--out", out.to_str().unwrap(), "--as-of", AS_OF]);
+        let run = archc(&[
+            "build",
+            p.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--as-of",
+            AS_OF,
+        ]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         let bin = p.join("bin");
         fs::create_dir_all(&bin).unwrap();
         let wrapper = root().join("tests/fakes/wrapper.sh");
-        for name in ["aws", "psql", "mysql", "mysqldump", "rsync", "find", "cut", "awk", "mkdir"] {
+        for name in [
+            "aws",
+            "psql",
+            "mysql",
+            "mysqldump",
+            "rsync",
+            "find",
+            "cut",
+            "awk",
+            "mkdir",
+        ] {
             std::os::unix::fs::symlink(&wrapper, bin.join(name)).unwrap();
         }
         let system = project["system"].as_str().unwrap().to_string();
@@ -88,27 +129,44 @@ impl Case {
 
     fn command(&self, program: &Path) -> Command {
         let venv = root().join(".venv/bin");
-        let path = format!("{}:{}:{}", self.path("bin").display(), venv.display(), std::env::var("PATH").unwrap());
+        let path = format!(
+            "{}:{}:{}",
+            self.path("bin").display(),
+            venv.display(),
+            std::env::var("PATH").unwrap()
+        );
         let mut cmd = Command::new(program);
-        cmd.env("PATH", path).envs(self.env.iter().map(|(k, v)| (k, v)));
-        cmd.env_remove("FAKE_FAIL_STEP").env_remove("FAKE_KILL_STEP");
+        cmd.env("PATH", path)
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
+        cmd.env_remove("FAKE_FAIL_STEP")
+            .env_remove("FAKE_KILL_STEP");
         cmd
     }
 
     /// A tool run by the test itself (seeding, observing), with the case's environment.
     pub fn tool(&self, program: &str, args: &[&str]) -> Run {
         let venv = root().join(".venv/bin").join(program);
-        let program = if venv.exists() { venv } else { PathBuf::from(program) };
+        let program = if venv.exists() {
+            venv
+        } else {
+            PathBuf::from(program)
+        };
         let mut cmd = self.command(&program);
         cmd.args(args);
         let run = sh(&mut cmd);
-        assert_eq!(run.code, 0, "{program:?} {args:?}: {}{}", run.stdout, run.stderr);
+        assert_eq!(
+            run.code, 0,
+            "{program:?} {args:?}: {}{}",
+            run.stdout, run.stderr
+        );
         run
     }
 
     pub fn run(&self, fault: Fault, args: &[&str]) -> Run {
         let mut cmd = self.command(Path::new("bash"));
-        cmd.arg(&self.script).args(["--state-dir", self.path("state").to_str().unwrap()]).args(args);
+        cmd.arg(&self.script)
+            .args(["--state-dir", self.path("state").to_str().unwrap()])
+            .args(args);
         cmd.env("FAKE_LOG", self.path("calls.log"));
         match fault {
             Fault::None => {}
@@ -126,7 +184,11 @@ impl Case {
     pub fn steps(&self) -> Vec<String> {
         let run = self.run(Fault::None, &["--plan"]);
         assert_eq!(run.code, 0, "{}", run.stderr);
-        run.stdout.lines().skip(1).map(|l| l.split_whitespace().nth(4).unwrap().to_string()).collect()
+        run.stdout
+            .lines()
+            .skip(1)
+            .map(|l| l.split_whitespace().nth(4).unwrap().to_string())
+            .collect()
     }
 
     pub fn journal(&self) -> Vec<String> {
@@ -165,19 +227,43 @@ pub trait Scenario {
 fn assert_final(s: &dyn Scenario, case: &Case, context: &str) {
     let seen = s.seen(case);
     let original = s.original();
-    let new: BTreeMap<_, _> = original.iter().filter(|(_, (_, old))| !old).map(|(k, (v, _))| (k.clone(), v.clone())).collect();
-    let old: BTreeMap<_, _> = original.iter().filter(|(_, (_, old))| *old).map(|(k, (v, _))| (k.clone(), v.clone())).collect();
-    assert!(!old.is_empty() && !new.is_empty(), "a scenario has data on both sides of the cutoff");
-    assert_eq!(seen.source, new, "{context}: the source holds exactly the data on or after the cutoff");
-    assert_eq!(seen.archive, old, "{context}: the archive holds exactly the data before the cutoff");
-    assert_eq!(seen.metadata, s.metadata_after(), "{context}: metastore after the run");
+    let new: BTreeMap<_, _> = original
+        .iter()
+        .filter(|(_, (_, old))| !old)
+        .map(|(k, (v, _))| (k.clone(), v.clone()))
+        .collect();
+    let old: BTreeMap<_, _> = original
+        .iter()
+        .filter(|(_, (_, old))| *old)
+        .map(|(k, (v, _))| (k.clone(), v.clone()))
+        .collect();
+    assert!(
+        !old.is_empty() && !new.is_empty(),
+        "a scenario has data on both sides of the cutoff"
+    );
+    assert_eq!(
+        seen.source, new,
+        "{context}: the source holds exactly the data on or after the cutoff"
+    );
+    assert_eq!(
+        seen.archive, old,
+        "{context}: the archive holds exactly the data before the cutoff"
+    );
+    assert_eq!(
+        seen.metadata,
+        s.metadata_after(),
+        "{context}: metastore after the run"
+    );
 }
 
 fn assert_nothing_lost(s: &dyn Scenario, case: &Case, context: &str) {
     let seen = s.seen(case);
     for (key, (value, _)) in s.original() {
         let kept = seen.source.get(&key) == Some(&value) || seen.archive.get(&key) == Some(&value);
-        assert!(kept, "{context}: {key} is in neither the source nor the archive");
+        assert!(
+            kept,
+            "{context}: {key} is in neither the source nor the archive"
+        );
     }
 }
 
@@ -192,24 +278,44 @@ pub fn exercise(s: &dyn Scenario, name: &str) {
     assert_final(s, &case, "clean run");
     let second = case.run(Fault::None, &[]);
     assert_eq!(second.code, 0, "{}", second.stderr);
-    assert!(second.stdout.contains(&format!("0 steps ran, {} were done earlier", steps.len())), "{}", second.stdout);
+    assert!(
+        second
+            .stdout
+            .contains(&format!("0 steps ran, {} were done earlier", steps.len())),
+        "{}",
+        second.stdout
+    );
     assert_final(s, &case, "second run");
     eprintln!("{name}: clean run and re-run ok ({} steps)", steps.len());
 
     for (k, step) in steps.iter().enumerate() {
         for fault in [Fault::Fail(step), Fault::Kill(step)] {
             let context = format!("{fault:?}");
-            let case = s.fresh(&format!("{name}-{k}-{}", matches!(fault, Fault::Kill(_)) as u8));
+            let case = s.fresh(&format!(
+                "{name}-{k}-{}",
+                matches!(fault, Fault::Kill(_)) as u8
+            ));
             let broken = case.run(fault, &[]);
-            assert_ne!(broken.code, 0, "{context} must stop the run: {}", broken.stdout);
+            assert_ne!(
+                broken.code, 0,
+                "{context} must stop the run: {}",
+                broken.stdout
+            );
             assert_eq!(case.journal(), steps[..k].to_vec(), "{context}: journal");
             assert_nothing_lost(s, &case, &context);
             let resumed = case.run(Fault::None, &[]);
-            assert_eq!(resumed.code, 0, "{context} then re-run: {}{}", resumed.stdout, resumed.stderr);
+            assert_eq!(
+                resumed.code, 0,
+                "{context} then re-run: {}{}",
+                resumed.stdout, resumed.stderr
+            );
             assert_eq!(case.journal(), steps, "{context}: journal after the re-run");
             assert_final(s, &case, &format!("{context} then re-run"));
         }
-        eprintln!("{name}: failure and kill -9 at step {} ({step}) recovered", k + 1);
+        eprintln!(
+            "{name}: failure and kill -9 at step {} ({step}) recovered",
+            k + 1
+        );
     }
 
     let case = s.fresh(&format!("{name}-gate"));
@@ -218,13 +324,25 @@ pub fn exercise(s: &dyn Scenario, name: &str) {
     s.corrupt_archive(&case);
     let before = s.seen(&case).source;
     let stopped = case.run(Fault::None, &[]);
-    assert_ne!(stopped.code, 0, "the gate must stop the run: {}", stopped.stdout);
-    assert!(stopped.stderr.contains("nothing was deleted"), "{}", stopped.stderr);
+    assert_ne!(
+        stopped.code, 0,
+        "the gate must stop the run: {}",
+        stopped.stdout
+    );
+    assert!(
+        stopped.stderr.contains("nothing was deleted"),
+        "{}",
+        stopped.stderr
+    );
     assert_eq!(s.seen(&case).source, before, "the gate stopped the delete");
     eprintln!("{name}: a corrupted archive stops {}", s.gated_step());
 }
 
 /// Files under a local directory as key -> text.
 pub fn local_files(dir: &Path) -> BTreeMap<String, String> {
-    if dir.exists() { crate::support::tree(dir) } else { BTreeMap::new() }
+    if dir.exists() {
+        crate::support::tree(dir)
+    } else {
+        BTreeMap::new()
+    }
 }

@@ -39,19 +39,44 @@ impl Scenario for ThreeLifecycles {
     }
 
     fn seen(&self, case: &Case) -> crate::harness::Seen {
-        let db = &case.env.iter().find(|(k, _)| k == "E2E_DATABASE").unwrap().1;
+        let db = &case
+            .env
+            .iter()
+            .find(|(k, _)| k == "E2E_DATABASE")
+            .unwrap()
+            .1;
         let mut source = source_rows(case, db, "orders", "pg/");
         let mut archive = archived_rows(case, "orders/bronze/pg", "orders", "pg/");
         for lc in ["raw", "gold"] {
-            source.extend(local_files(&case.path(lc)).into_iter().map(|(k, v)| (format!("{lc}/{k}"), v)));
-            archive.extend(local_files(&case.path(&format!("archive/orders/{lc}"))).into_iter().map(|(k, v)| (format!("{lc}/{k}"), v)));
+            source.extend(
+                local_files(&case.path(lc))
+                    .into_iter()
+                    .map(|(k, v)| (format!("{lc}/{k}"), v)),
+            );
+            archive.extend(
+                local_files(&case.path(&format!("archive/orders/{lc}")))
+                    .into_iter()
+                    .map(|(k, v)| (format!("{lc}/{k}"), v)),
+            );
         }
         // The journal proves the order: every step of a lower lifecycle order is recorded
         // before any step of a higher one.
         let journal = case.journal();
-        let rank = |id: &str| ["raw.", "bronze.", "gold."].iter().position(|p| id.starts_with(p)).unwrap();
-        assert!(journal.windows(2).all(|w| rank(&w[0]) <= rank(&w[1])), "lifecycle order in {journal:?}");
-        crate::harness::Seen { source, archive, metadata: Vec::new() }
+        let rank = |id: &str| {
+            ["raw.", "bronze.", "gold."]
+                .iter()
+                .position(|p| id.starts_with(p))
+                .unwrap()
+        };
+        assert!(
+            journal.windows(2).all(|w| rank(&w[0]) <= rank(&w[1])),
+            "lifecycle order in {journal:?}"
+        );
+        crate::harness::Seen {
+            source,
+            archive,
+            metadata: Vec::new(),
+        }
     }
 
     fn original(&self) -> BTreeMap<String, (String, bool)> {

@@ -21,11 +21,17 @@ pub fn tree_data(prefix: &str) -> BTreeMap<String, (String, bool)> {
     let mut out = BTreeMap::new();
     for dt in ["2026-06-01", "2026-08-31", "2026-09-01", "2026-11-20"] {
         for name in ["a.csv", "sub/b.csv"] {
-            out.insert(format!("{prefix}parts/dt={dt}/{name}"), (format!("{dt} {name}\n"), dt < CUTOFF));
+            out.insert(
+                format!("{prefix}parts/dt={dt}/{name}"),
+                (format!("{dt} {name}\n"), dt < CUTOFF),
+            );
         }
     }
     for (name, stamp) in DROPS {
-        out.insert(format!("{prefix}{name}"), (format!("{{\"at\": \"{stamp}\"}}\n"), *stamp < CUTOFF));
+        out.insert(
+            format!("{prefix}{name}"),
+            (format!("{{\"at\": \"{stamp}\"}}\n"), *stamp < CUTOFF),
+        );
     }
     out
 }
@@ -38,7 +44,11 @@ pub fn seed_tree(root: &std::path::Path, prefix: &str) {
         fs::write(&path, body).unwrap();
     }
     for (name, stamp) in DROPS {
-        let run = Command::new("touch").args(["-d", &format!("{stamp} UTC")]).arg(root.join(name)).status().unwrap();
+        let run = Command::new("touch")
+            .args(["-d", &format!("{stamp} UTC")])
+            .arg(root.join(name))
+            .status()
+            .unwrap();
         assert!(run.success());
     }
 }
@@ -57,7 +67,8 @@ impl Scenario for Tree {
         let project = json!({"system": "e2e", "archive_roots": {"local": dir.path().join("archive").to_str().unwrap()}});
         let mut raw = storages(&root);
         raw["order"] = 1.into();
-        let table = json!({"raw": raw, "data_archive_before_period": "month", "data_archive_before": 2});
+        let table =
+            json!({"raw": raw, "data_archive_before_period": "month", "data_archive_before": 2});
         let case = Case::build_in(dir, project, "files", table, Vec::new());
         seed_tree(&root, "");
         case
@@ -68,11 +79,24 @@ impl Scenario for Tree {
         for (name, stamp) in DROPS.iter().filter(|(_, s)| *s < CUTOFF) {
             let path = case.path(&format!("archive/files/raw/{name}"));
             if path.exists() {
-                let out = Command::new("date").args(["-u", "-r"]).arg(&path).arg("+%Y-%m-%d %H:%M:%S").output().unwrap();
-                assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), *stamp, "rsync -a keeps the mtime of {name}");
+                let out = Command::new("date")
+                    .args(["-u", "-r"])
+                    .arg(&path)
+                    .arg("+%Y-%m-%d %H:%M:%S")
+                    .output()
+                    .unwrap();
+                assert_eq!(
+                    String::from_utf8_lossy(&out.stdout).trim(),
+                    *stamp,
+                    "rsync -a keeps the mtime of {name}"
+                );
             }
         }
-        crate::harness::Seen { source: local_files(&case.path("nfs")), archive, metadata: Vec::new() }
+        crate::harness::Seen {
+            source: local_files(&case.path("nfs")),
+            archive,
+            metadata: Vec::new(),
+        }
     }
 
     fn original(&self) -> BTreeMap<String, (String, bool)> {
@@ -80,7 +104,11 @@ impl Scenario for Tree {
     }
 
     fn corrupt_archive(&self, case: &Case) {
-        fs::write(case.path("archive/files/raw/parts/dt=2026-06-01/a.csv"), "x").unwrap();
+        fs::write(
+            case.path("archive/files/raw/parts/dt=2026-06-01/a.csv"),
+            "x",
+        )
+        .unwrap();
     }
 
     fn gated_step(&self) -> &'static str {

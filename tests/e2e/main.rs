@@ -10,5 +10,6 @@ mod harness;
 
 mod lifecycles;
 mod local;
+mod mysql;
 mod postgres;
 mod s3;

@@ -17,39 +17,107 @@ pub fn rows() -> Vec<(u32, String, String)> {
     let start = chrono::NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
     (0..40u32)
         .map(|i| {
-            let day = (start + chrono::Days::new(u64::from(i * 5 / 2))).format("%Y-%m-%d").to_string();
-            (i + 1, day, format!("order {i}: it's \"fine\"\tcol\nline2 \\ {}", "é".repeat(i as usize % 3)))
+            let day = (start + chrono::Days::new(u64::from(i * 5 / 2)))
+                .format("%Y-%m-%d")
+                .to_string();
+            (
+                i + 1,
+                day,
+                format!(
+                    "order {i}: it's \"fine\"\tcol\nline2 \\ {}",
+                    "é".repeat(i as usize % 3)
+                ),
+            )
         })
         .collect()
 }
 
 /// A COPY text line for a row, as PostgreSQL writes it.
 fn copy_line(id: u32, day: &str, note: &str) -> String {
-    let escaped = note.replace('\\', "\\\\").replace('\t', "\\t").replace('\n', "\\n");
+    let escaped = note
+        .replace('\\', "\\\\")
+        .replace('\t', "\\t")
+        .replace('\n', "\\n");
     format!("{id}\t{day}\t{escaped}")
 }
 
 pub fn original_rows(prefix: &str) -> BTreeMap<String, (String, bool)> {
-    rows().into_iter().map(|(id, day, note)| (format!("{prefix}{id:03}"), (copy_line(id, &day, &note), day.as_str() < CUTOFF))).collect()
+    rows()
+        .into_iter()
+        .map(|(id, day, note)| {
+            (
+                format!("{prefix}{id:03}"),
+                (copy_line(id, &day, &note), day.as_str() < CUTOFF),
+            )
+        })
+        .collect()
 }
 
 pub fn create(case: &Case, database: &str, table: &str) {
-    case.tool("psql", &["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", "postgres", "-c", &format!("CREATE DATABASE {database}")]);
+    case.tool(
+        "psql",
+        &[
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            "postgres",
+            "-c",
+            &format!("CREATE DATABASE {database}"),
+        ],
+    );
     let mut sql = format!("CREATE TABLE public.{table} (id integer PRIMARY KEY, ordered_at date NOT NULL, note text);\n");
     for (id, day, note) in rows() {
-        sql.push_str(&format!("INSERT INTO public.{table} VALUES ({id}, '{day}', {});\n", pg_literal(&note)));
+        sql.push_str(&format!(
+            "INSERT INTO public.{table} VALUES ({id}, '{day}', {});\n",
+            pg_literal(&note)
+        ));
     }
     let file = case.path(&format!("seed-{table}.sql"));
     fs::write(&file, sql).unwrap();
-    case.tool("psql", &["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", database, "-f", file.to_str().unwrap()]);
+    case.tool(
+        "psql",
+        &[
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            database,
+            "-f",
+            file.to_str().unwrap(),
+        ],
+    );
 }
 
 fn pg_literal(text: &str) -> String {
-    format!("E'{}'", text.replace('\\', "\\\\").replace('\'', "\\'").replace('\n', "\\n").replace('\t', "\\t"))
+    format!(
+        "E'{}'",
+        text.replace('\\', "\\\\")
+            .replace('\'', "\\'")
+            .replace('\n', "\\n")
+            .replace('\t', "\\t")
+    )
 }
 
-pub fn source_rows(case: &Case, database: &str, table: &str, prefix: &str) -> BTreeMap<String, String> {
-    let out = case.tool("psql", &["-X", "-q", "-d", database, "-c", &format!("COPY (SELECT * FROM public.{table} ORDER BY id) TO STDOUT")]);
+pub fn source_rows(
+    case: &Case,
+    database: &str,
+    table: &str,
+    prefix: &str,
+) -> BTreeMap<String, String> {
+    let out = case.tool(
+        "psql",
+        &[
+            "-X",
+            "-q",
+            "-d",
+            database,
+            "-c",
+            &format!("COPY (SELECT * FROM public.{table} ORDER BY id) TO STDOUT"),
+        ],
+    );
     keyed(&out.stdout, prefix)
 }
 
@@ -62,13 +130,23 @@ pub fn keyed(text: &str, prefix: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-pub fn archived_rows(case: &Case, dir: &str, table: &str, prefix: &str) -> BTreeMap<String, String> {
+pub fn archived_rows(
+    case: &Case,
+    dir: &str,
+    table: &str,
+    prefix: &str,
+) -> BTreeMap<String, String> {
     let file = case.path(&format!("dumps/{dir}/run=2026112110/public.{table}.copy"));
     keyed(&fs::read_to_string(file).unwrap_or_default(), prefix)
 }
 
 fn database(case: &Case) -> String {
-    case.env.iter().find(|(k, _)| k == "E2E_DATABASE").unwrap().1.clone()
+    case.env
+        .iter()
+        .find(|(k, _)| k == "E2E_DATABASE")
+        .unwrap()
+        .1
+        .clone()
 }
 
 impl Scenario for Orders {

@@ -9,7 +9,13 @@ use crate::harness::{aws_env, exercise, local_files, service, Case, Scenario, CU
 
 fn partitions() -> Vec<String> {
     let start = chrono::NaiveDate::from_ymd_opt(2026, 7, 18).unwrap();
-    (0..30).map(|i| (start + chrono::Days::new(2 * i)).format("%Y-%m-%d").to_string()).collect()
+    (0..30)
+        .map(|i| {
+            (start + chrono::Days::new(2 * i))
+                .format("%Y-%m-%d")
+                .to_string()
+        })
+        .collect()
 }
 
 /// 30 daily partitions of 10 objects each, 21 of them before the cutoff.
@@ -18,14 +24,21 @@ fn objects(prefix: &str) -> BTreeMap<String, (String, bool)> {
     for dt in partitions() {
         for i in 0..10 {
             let body = format!("{prefix} {dt} part {i}\n").repeat(i + 1);
-            out.insert(format!("dt={dt}/part-{i:02}.txt"), (body, dt.as_str() < CUTOFF));
+            out.insert(
+                format!("dt={dt}/part-{i:02}.txt"),
+                (body, dt.as_str() < CUTOFF),
+            );
         }
     }
     out
 }
 
 fn bucket(tag: &str) -> String {
-    format!("e2e-{}-{}", tag.to_lowercase().replace('_', "-"), std::process::id())
+    format!(
+        "e2e-{}-{}",
+        tag.to_lowercase().replace('_', "-"),
+        std::process::id()
+    )
 }
 
 fn seed(case: &Case, bucket: &str, prefix: &str, data: &BTreeMap<String, (String, bool)>) {
@@ -36,24 +49,48 @@ fn seed(case: &Case, bucket: &str, prefix: &str, data: &BTreeMap<String, (String
         fs::write(path, body).unwrap();
     }
     case.tool("aws", &["s3", "mb", &format!("s3://{bucket}")]);
-    case.tool("aws", &["s3", "sync", local.to_str().unwrap(), &format!("s3://{bucket}/{prefix}"), "--only-show-errors"]);
+    case.tool(
+        "aws",
+        &[
+            "s3",
+            "sync",
+            local.to_str().unwrap(),
+            &format!("s3://{bucket}/{prefix}"),
+            "--only-show-errors",
+        ],
+    );
 }
 
 /// Everything in the bucket, downloaded once, split by prefix.
 fn download(case: &Case, bucket: &str) -> BTreeMap<String, String> {
     let local = case.path(&format!("seen-{}", rand_suffix()));
-    case.tool("aws", &["s3", "sync", &format!("s3://{bucket}"), local.to_str().unwrap(), "--only-show-errors"]);
+    case.tool(
+        "aws",
+        &[
+            "s3",
+            "sync",
+            &format!("s3://{bucket}"),
+            local.to_str().unwrap(),
+            "--only-show-errors",
+        ],
+    );
     let files = local_files(&local);
     fs::remove_dir_all(&local).ok();
     files
 }
 
 fn rand_suffix() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
 }
 
 fn under(files: &BTreeMap<String, String>, prefix: &str) -> BTreeMap<String, String> {
-    files.iter().filter_map(|(k, v)| k.strip_prefix(prefix).map(|r| (r.to_string(), v.clone()))).collect()
+    files
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix(prefix).map(|r| (r.to_string(), v.clone())))
+        .collect()
 }
 
 struct Partitioned {
@@ -82,7 +119,12 @@ impl Scenario for Partitioned {
         crate::harness::Seen {
             source: under(&files, "events/"),
             archive: under(&files, "archive/events/raw/s3_main/"),
-            metadata: backup.keys().filter(|k| !backup.is_empty() && k.as_str() < "dt=2026-09-01").map(|_| "backup".to_string()).take(1).collect(),
+            metadata: backup
+                .keys()
+                .filter(|k| !backup.is_empty() && k.as_str() < "dt=2026-09-01")
+                .map(|_| "backup".to_string())
+                .take(1)
+                .collect(),
         }
     }
 
@@ -98,7 +140,16 @@ impl Scenario for Partitioned {
         let bucket = &case.env.iter().find(|(k, _)| k == "E2E_BUCKET").unwrap().1;
         let path = case.path("corrupt.txt");
         fs::write(&path, "corrupted").unwrap();
-        case.tool("aws", &["s3", "cp", path.to_str().unwrap(), &format!("s3://{bucket}/archive/events/raw/s3_main/dt=2026-07-18/part-03.txt"), "--only-show-errors"]);
+        case.tool(
+            "aws",
+            &[
+                "s3",
+                "cp",
+                path.to_str().unwrap(),
+                &format!("s3://{bucket}/archive/events/raw/s3_main/dt=2026-07-18/part-03.txt"),
+                "--only-show-errors",
+            ],
+        );
     }
 
     fn gated_step(&self) -> &'static str {
@@ -108,7 +159,9 @@ impl Scenario for Partitioned {
 
 #[test]
 fn s3_partitioned_by_date() {
-    let Some(endpoint) = service("ARCHC_E2E_AWS") else { return };
+    let Some(endpoint) = service("ARCHC_E2E_AWS") else {
+        return;
+    };
     exercise(&Partitioned { endpoint }, "s3p");
 }
 
@@ -119,7 +172,17 @@ struct GlueTable {
 }
 
 fn glue_days() -> Vec<String> {
-    ["2026-06-30", "2026-07-15", "2026-08-01", "2026-08-31", "2026-09-01", "2026-10-10"].iter().map(|s| s.to_string()).collect()
+    [
+        "2026-06-30",
+        "2026-07-15",
+        "2026-08-01",
+        "2026-08-31",
+        "2026-09-01",
+        "2026-10-10",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
 }
 
 fn env_of<'a>(case: &'a Case, key: &str) -> &'a str {
@@ -139,13 +202,42 @@ impl Scenario for GlueTable {
         let mut case = Case::build(project, "events", table, aws_env(&self.endpoint));
         seed(&case, &bucket, "warehouse/events/", &self.original());
         let location = format!("s3://{bucket}/warehouse/events/");
-        case.tool("aws", &["glue", "create-database", "--database-input", &json!({"Name": database}).to_string()]);
+        case.tool(
+            "aws",
+            &[
+                "glue",
+                "create-database",
+                "--database-input",
+                &json!({"Name": database}).to_string(),
+            ],
+        );
         let table_input = json!({"Name": "events", "PartitionKeys": [{"Name": "dt", "Type": "string"}],
             "StorageDescriptor": {"Location": location, "Columns": [{"Name": "line", "Type": "string"}]}});
-        case.tool("aws", &["glue", "create-table", "--database-name", &database, "--table-input", &table_input.to_string()]);
+        case.tool(
+            "aws",
+            &[
+                "glue",
+                "create-table",
+                "--database-name",
+                &database,
+                "--table-input",
+                &table_input.to_string(),
+            ],
+        );
         let partitions: Vec<_> = glue_days().iter().map(|d| json!({"Values": [d], "StorageDescriptor": {"Location": format!("{location}dt={d}/")}})).collect();
-        case.tool("aws", &["glue", "batch-create-partition", "--database-name", &database, "--table-name", "events",
-            "--partition-input-list", &serde_json::Value::from(partitions).to_string()]);
+        case.tool(
+            "aws",
+            &[
+                "glue",
+                "batch-create-partition",
+                "--database-name",
+                &database,
+                "--table-name",
+                "events",
+                "--partition-input-list",
+                &serde_json::Value::from(partitions).to_string(),
+            ],
+        );
         case.env.push(("E2E_BUCKET".into(), bucket));
         case.env.push(("E2E_DATABASE".into(), database));
         case
@@ -153,31 +245,62 @@ impl Scenario for GlueTable {
 
     fn seen(&self, case: &Case) -> crate::harness::Seen {
         let files = download(case, env_of(case, "E2E_BUCKET"));
-        let listed = case.tool("aws", &["glue", "get-partitions", "--database-name", env_of(case, "E2E_DATABASE"),
-            "--table-name", "events", "--query", "Partitions[].Values[0]", "--output", "text"]);
-        let mut metadata: Vec<String> = listed.stdout.split_whitespace().filter(|v| *v != "None").map(str::to_string).collect();
+        let listed = case.tool(
+            "aws",
+            &[
+                "glue",
+                "get-partitions",
+                "--database-name",
+                env_of(case, "E2E_DATABASE"),
+                "--table-name",
+                "events",
+                "--query",
+                "Partitions[].Values[0]",
+                "--output",
+                "text",
+            ],
+        );
+        let mut metadata: Vec<String> = listed
+            .stdout
+            .split_whitespace()
+            .filter(|v| *v != "None")
+            .map(str::to_string)
+            .collect();
         metadata.sort();
         let mut archive = under(&files, "archive/events/bronze/glue_main/");
         let saved = archive.remove("_archc/glue_partitions.json");
         archive.remove("_archc/glue_table.tsv");
         if let Some(saved) = saved {
-            assert!(saved.contains("2026-08-31") && !saved.contains("2026-09-01"), "saved definitions: {saved}");
+            assert!(
+                saved.contains("2026-08-31") && !saved.contains("2026-09-01"),
+                "saved definitions: {saved}"
+            );
         }
-        crate::harness::Seen { source: under(&files, "warehouse/events/"), archive, metadata }
+        crate::harness::Seen {
+            source: under(&files, "warehouse/events/"),
+            archive,
+            metadata,
+        }
     }
 
     fn original(&self) -> BTreeMap<String, (String, bool)> {
         let mut out = BTreeMap::new();
         for dt in glue_days() {
             for i in 0..3 {
-                out.insert(format!("dt={dt}/part-{i}.csv"), (format!("{dt},{i}\n").repeat(i + 2), dt.as_str() < CUTOFF));
+                out.insert(
+                    format!("dt={dt}/part-{i}.csv"),
+                    (format!("{dt},{i}\n").repeat(i + 2), dt.as_str() < CUTOFF),
+                );
             }
         }
         out
     }
 
     fn metadata_after(&self) -> Vec<String> {
-        glue_days().into_iter().filter(|d| d.as_str() >= CUTOFF).collect()
+        glue_days()
+            .into_iter()
+            .filter(|d| d.as_str() >= CUTOFF)
+            .collect()
     }
 
     fn corrupt_archive(&self, case: &Case) {
@@ -193,6 +316,8 @@ impl Scenario for GlueTable {
 
 #[test]
 fn glue_table_over_s3() {
-    let Some(endpoint) = service("ARCHC_E2E_AWS") else { return };
+    let Some(endpoint) = service("ARCHC_E2E_AWS") else {
+        return;
+    };
     exercise(&GlueTable { endpoint }, "glue");
 }

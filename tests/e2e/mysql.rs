@@ -1,0 +1,152 @@
+//! MariaDB: rows by a date column, exported with mysqldump (one INSERT per row), checked,
+//! deleted in one transaction. Real mysql/mysqldump + mariadbd.
+
+use std::collections::BTreeMap;
+use std::fs;
+
+use serde_json::json;
+
+use crate::harness::{exercise, service, Case, Scenario, CUTOFF};
+use crate::postgres::rows;
+
+struct Customers {
+    env: Vec<(String, String)>,
+}
+
+fn inserts(dump: &str) -> BTreeMap<String, String> {
+    dump.lines()
+        .filter(|l| l.starts_with("INSERT INTO"))
+        .map(|l| {
+            let id: u32 = l
+                .split('(')
+                .nth(1)
+                .unwrap()
+                .split(',')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            (format!("{id:03}"), l.to_string())
+        })
+        .collect()
+}
+
+fn database(case: &Case) -> String {
+    case.env
+        .iter()
+        .find(|(k, _)| k == "E2E_DATABASE")
+        .unwrap()
+        .1
+        .clone()
+}
+
+fn dump_all(case: &Case) -> String {
+    case.tool(
+        "mysqldump",
+        &[
+            "--single-transaction",
+            "--no-create-info",
+            "--skip-extended-insert",
+            "--skip-dump-date",
+            &database(case),
+            "events",
+        ],
+    )
+    .stdout
+}
+
+impl Scenario for Customers {
+    fn fresh(&self, tag: &str) -> Case {
+        let db = format!("e2e_{}_{}", tag.replace('-', "_"), std::process::id());
+        let dir = crate::support::temp();
+        let project = json!({"system": "e2e", "archive_roots": {"dumps": dir.path().join("dumps").to_str().unwrap()}});
+        let table = json!({
+            "raw": {"order": 1, "crm": {"storage": "mysql", "archival_object_detail": {"database": db, "table_name": "events", "date_column": "event_date"}, "starting_storage_date": "2019-01-01"}},
+            "data_archive_before_period": "month", "data_archive_before": 2});
+        // Client settings come from an option file, as on a runner: HOME/.my.cnf.
+        let (host, port) = (&self.env[0].1, &self.env[1].1);
+        fs::write(
+            dir.path().join(".my.cnf"),
+            format!("[client]\nhost={host}\nport={port}\nuser=root\n"),
+        )
+        .unwrap();
+        let env = vec![
+            ("HOME".into(), dir.path().to_str().unwrap().to_string()),
+            ("E2E_DATABASE".into(), db.clone()),
+        ];
+        let case = Case::build_in(dir, project, "customers", table, env);
+        let mut sql = format!("CREATE DATABASE {db};\nUSE {db};\nCREATE TABLE events (id INT PRIMARY KEY, event_date DATE NOT NULL, note TEXT);\n");
+        for (id, day, note) in rows() {
+            let note = note
+                .replace('\\', "\\\\")
+                .replace('\'', "\\'")
+                .replace('\n', "\\n")
+                .replace('\t', "\\t");
+            sql.push_str(&format!(
+                "INSERT INTO events VALUES ({id}, '{day}', '{note}');\n"
+            ));
+        }
+        let file = case.path("seed.sql");
+        fs::write(&file, sql).unwrap();
+        case.tool("mysql", &["-e", &format!("source {}", file.display())]);
+        case
+    }
+
+    fn seen(&self, case: &Case) -> crate::harness::Seen {
+        let archived = case.path("dumps/customers/raw/crm/run=2026112110/events.sql");
+        crate::harness::Seen {
+            source: inserts(&dump_all(case)),
+            archive: inserts(&fs::read_to_string(archived).unwrap_or_default()),
+            metadata: Vec::new(),
+        }
+    }
+
+    fn original(&self) -> BTreeMap<String, (String, bool)> {
+        rows()
+            .into_iter()
+            .map(|(id, day, note)| {
+                let note = note
+                    .replace('\\', "\\\\")
+                    .replace('\'', "\\'")
+                    .replace('"', "\\\"")
+                    .replace('\n', "\\n");
+                let line = format!("INSERT INTO `events` VALUES ({id},'{day}','{note}');");
+                (format!("{id:03}"), (line, day.as_str() < CUTOFF))
+            })
+            .collect()
+    }
+
+    fn corrupt_archive(&self, case: &Case) {
+        let file = case.path("dumps/customers/raw/crm/run=2026112110/events.sql");
+        let text = fs::read_to_string(&file).unwrap();
+        let first = text
+            .lines()
+            .position(|l| l.starts_with("INSERT INTO"))
+            .unwrap();
+        let kept: Vec<&str> = text
+            .lines()
+            .enumerate()
+            .filter(|(i, _)| *i != first)
+            .map(|(_, l)| l)
+            .collect();
+        fs::write(file, kept.join("\n")).unwrap();
+    }
+
+    fn gated_step(&self) -> &'static str {
+        "raw.crm.delete_rows"
+    }
+}
+
+#[test]
+fn mariadb_rows_by_date_column() {
+    let Some(host) = service("ARCHC_E2E_MYSQL_HOST") else {
+        return;
+    };
+    let port = std::env::var("ARCHC_E2E_MYSQL_PORT").unwrap();
+    exercise(
+        &Customers {
+            env: vec![("MYSQL_HOST".into(), host), ("MYSQL_TCP_PORT".into(), port)],
+        },
+        "maria",
+    );
+}
