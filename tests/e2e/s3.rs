@@ -321,3 +321,92 @@ fn glue_table_over_s3() {
     };
     exercise(&GlueTable { endpoint }, "glue");
 }
+
+/// S3 objects archived by creation date: moto runs under libfaketime so that objects can
+/// be made old; only names matching the glob are archived.
+struct CreationDate {
+    endpoint: String,
+    clock: String,
+}
+
+const CREATED: &[(&str, &str, bool)] = &[
+    ("export_001.csv.gz", "2019-03-01 12:00:00", true),
+    ("export_002.csv.gz", "2026-08-31 23:00:00", true),
+    ("readme.txt", "2019-03-01 12:00:00", false),
+    ("export_003.csv.gz", "2026-09-01 00:30:00", false),
+    ("export_004.csv.gz", "2026-11-10 08:00:00", false),
+];
+
+impl Scenario for CreationDate {
+    fn fresh(&self, tag: &str) -> Case {
+        let bucket = bucket(tag);
+        let project = json!({"system": "e2e", "target_location_bucket": bucket,
+            "target_location_key": "archive/{tablename}/{lifecycle_name}/{lifecycle_storage_name}/{partition}"});
+        let table = json!({
+            "raw": {"order": 1, "exports": {"storage": "s3", "archival_object_type": "file",
+                "archival_object_detail": {"bucket_name": bucket, "key_name": "exports/export_*.csv.gz"}, "starting_storage_date": "01-Jan-2019"}},
+            "data_archive_before_period": "month", "data_archive_before": 2});
+        let mut case = Case::build(project, "orders", table, aws_env(&self.endpoint));
+        case.tool("aws", &["s3", "mb", &format!("s3://{bucket}")]);
+        for (name, at, _) in CREATED {
+            fs::write(&self.clock, format!("@{at}\n")).unwrap();
+            let file = case.path(name);
+            fs::write(&file, format!("{name} created {at}\n")).unwrap();
+            case.tool(
+                "aws",
+                &[
+                    "s3",
+                    "cp",
+                    file.to_str().unwrap(),
+                    &format!("s3://{bucket}/exports/{name}"),
+                    "--only-show-errors",
+                ],
+            );
+        }
+        fs::write(&self.clock, "+0\n").unwrap();
+        case.env.push(("E2E_BUCKET".into(), bucket));
+        case
+    }
+
+    fn seen(&self, case: &Case) -> crate::harness::Seen {
+        let files = download(case, env_of(case, "E2E_BUCKET"));
+        crate::harness::Seen {
+            source: under(&files, "exports/"),
+            archive: under(&files, "archive/orders/raw/exports/"),
+            metadata: Vec::new(),
+        }
+    }
+
+    fn original(&self) -> BTreeMap<String, (String, bool)> {
+        CREATED
+            .iter()
+            .map(|(name, at, old)| (name.to_string(), (format!("{name} created {at}\n"), *old)))
+            .collect()
+    }
+
+    fn corrupt_archive(&self, case: &Case) {
+        let bucket = env_of(case, "E2E_BUCKET");
+        case.tool(
+            "aws",
+            &[
+                "s3",
+                "rm",
+                &format!("s3://{bucket}/archive/orders/raw/exports/export_001.csv.gz"),
+                "--only-show-errors",
+            ],
+        );
+    }
+
+    fn gated_step(&self) -> &'static str {
+        "raw.exports.delete_source_data"
+    }
+}
+
+#[test]
+fn s3_by_object_creation_date() {
+    let Some(endpoint) = service("ARCHC_E2E_AWS_FAKETIME") else {
+        return;
+    };
+    let clock = std::env::var("ARCHC_E2E_CLOCK").unwrap();
+    exercise(&CreationDate { endpoint, clock }, "s3c");
+}
