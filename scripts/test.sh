@@ -24,8 +24,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 # Python tools in a venv beside the project (awscli v1 honours AWS_ENDPOINT_URL).
-py_tools=("moto[server]" awscli sqlfluff)
-if [ ! -x .venv/bin/sqlfluff ] || [ ! -x .venv/bin/moto_server ] || [ ! -x .venv/bin/aws ]; then
+py_tools=("moto[server]" awscli sqlfluff deltalake pyarrow)
+if [ ! -x .venv/bin/sqlfluff ] || [ ! -x .venv/bin/moto_server ] || [ ! -x .venv/bin/aws ] || ! .venv/bin/python -c "import deltalake, pyarrow" 2> /dev/null; then
   echo "creating .venv with: ${py_tools[*]}"
   python3 -m venv .venv
   .venv/bin/pip install --quiet --upgrade pip

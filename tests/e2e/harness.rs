@@ -115,6 +115,7 @@ impl Case {
             "cut",
             "awk",
             "mkdir",
+            "spark-sql",
         ] {
             std::os::unix::fs::symlink(&wrapper, bin.join(name)).unwrap();
         }
@@ -129,9 +130,11 @@ impl Case {
 
     fn command(&self, program: &Path) -> Command {
         let venv = root().join(".venv/bin");
+        let tools = root().join("tests/fakes/tools");
         let path = format!(
-            "{}:{}:{}",
+            "{}:{}:{}:{}",
             self.path("bin").display(),
+            tools.display(),
             venv.display(),
             std::env::var("PATH").unwrap()
         );

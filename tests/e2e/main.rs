@@ -8,6 +8,7 @@ mod support;
 
 mod harness;
 
+mod delta;
 mod lifecycles;
 mod local;
 mod mysql;

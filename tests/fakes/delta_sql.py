@@ -1,0 +1,91 @@
+"""Test-side executor for the Spark SQL archc emits for Delta tables, run through delta-rs.
+
+Spark with Delta cannot be installed on these machines; this maps the statement shapes archc
+writes onto delta-rs (DataFusion evaluates the predicates as written):
+  DESCRIBE HISTORY t | SELECT COUNT(*) FROM t [WHERE p] |
+  CREATE TABLE IF NOT EXISTS a USING DELTA AS SELECT * FROM t WHERE p |
+  DELETE FROM t WHERE p | GENERATE symlink_format_manifest FOR TABLE t | VACUUM t RETAIN n HOURS
+Tables are path tables, delta.`path`. Anything else is an error.
+"""
+import os
+import re
+import shutil
+import sys
+
+import pyarrow as pa
+from deltalake import DeltaTable, QueryBuilder, write_deltalake
+
+PATH = r"delta\.`([^`]+)`"
+
+
+def options(argv):
+    variables, file = {}, None
+    i = 0
+    while i < len(argv):
+        if argv[i] == "-S":
+            i += 1
+        elif argv[i] in ("--hivevar", "-d"):
+            key, value = argv[i + 1].split("=", 1)
+            variables[key] = value
+            i += 2
+        elif argv[i] == "-f":
+            file = argv[i + 1]
+            i += 2
+        else:
+            sys.exit(f"spark-sql (delta-rs executor): unsupported argument {argv[i]}")
+    return variables, file
+
+
+def statements(text, variables):
+    for key, value in variables.items():
+        text = text.replace("${" + key + "}", value)
+    text = "\n".join(line for line in text.splitlines() if not line.strip().startswith("--"))
+    return [s.strip() for s in text.split(";") if s.strip()]
+
+
+def query(sql):
+    """Runs a SELECT with every delta.`path` registered as a table."""
+    builder, names = QueryBuilder(), {}
+    for path in re.findall(PATH, sql):
+        names.setdefault(path, f"t{len(names)}")
+    for path, name in names.items():
+        builder = builder.register(name, DeltaTable(path))
+    sql = re.sub(PATH, lambda m: names[m.group(1)], sql).replace("`", '"')
+    return pa.table(builder.execute(sql).read_all())
+
+
+def run(stmt):
+    flat = " ".join(stmt.split())
+    if m := re.fullmatch(r"DESCRIBE HISTORY " + PATH, flat):
+        for entry in DeltaTable(m.group(1)).history():
+            print(f"{entry.get('version')}\t{entry.get('operation')}")
+    elif flat.startswith("SELECT COUNT(*) FROM"):
+        print(query(flat).column(0)[0].as_py())
+    elif m := re.fullmatch(r"CREATE TABLE IF NOT EXISTS " + PATH + r" USING DELTA AS (SELECT .*)", flat):
+        target = m.group(1)
+        if not os.path.isdir(os.path.join(target, "_delta_log")):
+            write_deltalake(target, query(m.group(2)))
+    elif m := re.fullmatch(r"DELETE FROM " + PATH + r" WHERE (.*)", flat):
+        DeltaTable(m.group(1)).delete(m.group(2).replace("`", '"'))
+    elif m := re.fullmatch(r"GENERATE symlink_format_manifest FOR TABLE " + PATH, flat):
+        # Spark rewrites the manifest from scratch; delta-rs keeps stale partitions.
+        shutil.rmtree(os.path.join(m.group(1), "_symlink_format_manifest"), ignore_errors=True)
+        DeltaTable(m.group(1)).generate()
+    elif m := re.fullmatch(r"VACUUM " + PATH + r" RETAIN (\d+) HOURS", flat):
+        DeltaTable(m.group(1)).vacuum(retention_hours=int(m.group(2)), dry_run=False, enforce_retention_duration=False)
+    else:
+        sys.exit(f"spark-sql (delta-rs executor): unsupported statement: {flat}")
+
+
+def main():
+    variables, file = options(sys.argv[1:])
+    with open(file or "/dev/stdin") as f:
+        text = f.read()
+    for stmt in statements(text, variables):
+        run(stmt)
+
+
+if __name__ == "__main__":
+    main()
+    sys.stdout.flush()
+    os._exit(0)  # delta-rs' runtime can abort at interpreter shutdown
