@@ -1,8 +1,6 @@
 //! load -> validate: every file parsed once, checked against its schema, normalised,
 //! then the cross-table rules. Files are independent, so they are checked in parallel.
 
-use rayon::prelude::*;
-
 use crate::config::Inputs;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::{self, InputError, Loaded};
@@ -27,22 +25,13 @@ impl Checked {
 
 pub fn check(inputs: &Inputs) -> Result<Checked, InputError> {
     schema::warm_up();
-    let mut loaded = load::load(inputs)?;
-    let defaults = Defaults {
-        target_bucket: loaded.project.target_location_bucket.clone(),
-        target_key: loaded.project.target_location_key.clone(),
-    };
-    let project_file = loaded.project_file;
-    let per_file: Vec<(Vec<Table>, Vec<Diagnostic>)> = loaded
-        .docs
-        .par_iter()
-        .enumerate()
-        .filter(|(i, _)| Some(*i) != project_file)
-        .map(|(i, doc)| match doc {
-            Some(doc) => table_file(i, doc, &defaults),
-            None => (Vec::new(), Vec::new()),
-        })
-        .collect();
+    let (mut loaded, per_file) = load::load(inputs, |i, doc, project| {
+        let defaults = Defaults {
+            target_bucket: project.target_location_bucket.clone(),
+            target_key: project.target_location_key.clone(),
+        };
+        table_file(i, doc, &defaults)
+    })?;
     let mut tables = Vec::new();
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     for (t, d) in per_file {
@@ -55,7 +44,11 @@ pub fn check(inputs: &Inputs) -> Result<Checked, InputError> {
             "no table files found (table files are *.json; see `archc check --help`)",
         ));
     }
-    diagnostics.extend(rules::check_all(&tables, &loaded.project, project_file));
+    diagnostics.extend(rules::check_all(
+        &tables,
+        &loaded.project,
+        loaded.project_file,
+    ));
     Ok(Checked {
         loaded,
         tables,

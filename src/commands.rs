@@ -74,7 +74,35 @@ fn renderer(checked: &Checked) -> Result<Renderer, String> {
     Renderer::new(overrides.as_deref()).map_err(|e| e.0)
 }
 
-/// Plans every table (in parallel) and checks each plan's invariants.
+/// Plans one table and checks the plan's ordering invariants.
+fn plan_one(
+    checked: &Checked,
+    table: &crate::model::Table,
+    as_of: chrono::DateTime<chrono::Utc>,
+    renderer: &Renderer,
+) -> Result<RunFile, String> {
+    let file = &checked.loaded.files[table.file];
+    let input = PlanInput {
+        project: &checked.loaded.project,
+        table,
+        source_name: &file.name,
+        source_text: &file.text,
+        as_of,
+    };
+    let run = plan::plan_table(&input, renderer).map_err(|e| e.to_string())?;
+    let broken = invariants::check(&run);
+    if broken.is_empty() {
+        Ok(run)
+    } else {
+        Err(format!(
+            "internal error: the plan for `{}` breaks ordering invariants:\n  {}",
+            table.name,
+            broken.join("\n  ")
+        ))
+    }
+}
+
+/// Plans every table (in parallel).
 pub fn plan_all(
     checked: &Checked,
     as_of: chrono::DateTime<chrono::Utc>,
@@ -83,27 +111,7 @@ pub fn plan_all(
     let mut runs: Vec<RunFile> = checked
         .tables
         .par_iter()
-        .map(|table| {
-            let file = &checked.loaded.files[table.file];
-            let input = PlanInput {
-                project: &checked.loaded.project,
-                table,
-                source_name: &file.name,
-                source_text: &file.text,
-                as_of,
-            };
-            let run = plan::plan_table(&input, &renderer).map_err(|e| e.to_string())?;
-            let broken = invariants::check(&run);
-            if broken.is_empty() {
-                Ok(run)
-            } else {
-                Err(format!(
-                    "internal error: the plan for `{}` breaks ordering invariants:\n  {}",
-                    table.name,
-                    broken.join("\n  ")
-                ))
-            }
-        })
+        .map(|table| plan_one(checked, table, as_of, &renderer))
         .collect::<Result<_, String>>()?;
     runs.sort_by(|a, b| a.table_name.cmp(&b.table_name));
     Ok(runs)
@@ -114,8 +122,8 @@ pub fn build(inputs: &Inputs, options: &BuildOptions) -> Outcome {
         Ok(c) => c,
         Err(e) => return Outcome::usage(e.0),
     };
+    let mut stderr = findings(&checked, Format::Human);
     if checked.has_errors() {
-        let mut stderr = findings(&checked, Format::Human);
         stderr.push_str(&format!(
             "{}; nothing written\n",
             report::summary(&checked.diagnostics)
@@ -126,57 +134,88 @@ pub fn build(inputs: &Inputs, options: &BuildOptions) -> Outcome {
             ..Default::default()
         };
     }
-    let mut stderr = findings(&checked, Format::Human);
-    let planned = match plan_all(&checked, options.as_of) {
+    let renderer = match renderer(&checked) {
         Ok(r) => r,
         Err(e) => return Outcome::usage(e),
     };
+    // Each table is planned, checked, rendered and written on its own (in parallel), so
+    // memory stays bounded by the tables in flight; every file is written atomically.
+    let built: Result<Vec<Built>, String> = checked
+        .tables
+        .par_iter()
+        .map(|table| build_table(&checked, table, options, &renderer))
+        .collect();
+    let mut built = match built {
+        Ok(b) => b,
+        Err(e) => return Outcome::usage(e),
+    };
+    built.sort_by(|a, b| a.entry.table_name.cmp(&b.entry.table_name));
     let run_dir = &checked.loaded.project.run_file_dir;
-    let run_path: PathBuf = options.out.join(run_dir);
-    let mut outputs = Vec::new();
-    let mut stdout = String::new();
-    let mut runs = Vec::new();
-    for run in planned {
-        let reused = (!options.force_run)
-            .then(|| emit::recent_run_file(&run_path, &run.system, &run.table_name, options.as_of))
-            .flatten();
-        let (run, verb) = match reused {
-            Some(old) => {
-                if old.source_sha256 != run.source_sha256 {
-                    stderr.push_str(&format!(
-                        "note: {} was planned from a different config; --force-run plans again\n",
-                        old.file_name()
-                    ));
-                }
-                (old, "reused")
-            }
-            None => {
-                outputs.push(Output {
-                    path: format!("{run_dir}/{}", run.file_name()),
-                    text: run.to_json(),
-                    executable: false,
-                });
-                (run, "wrote")
-            }
-        };
-        stdout.push_str(&format!("{verb} {run_dir}/{}\n", run.file_name()));
-        runs.push(run);
-    }
     if !options.dry_run {
-        let rendered = renderer(&checked).and_then(|r| script::outputs(&runs, run_dir, &r));
-        match rendered {
-            Ok(more) => outputs.extend(more),
-            Err(e) => return Outcome::usage(e),
+        let entries: Vec<script::FleetEntry> = built.iter().map(|b| b.entry.clone()).collect();
+        let written = script::fleet(&entries, run_dir, &renderer)
+            .and_then(|o| emit::write_all(&options.out, &[o]).map_err(|e| e.0));
+        if let Err(e) = written {
+            return Outcome::usage(e);
         }
     }
-    if let Err(e) = emit::write_all(&options.out, &outputs) {
-        return Outcome::usage(e.0);
-    }
+    let stdout = built.iter().map(|b| b.line.as_str()).collect();
+    stderr.extend(built.iter().filter_map(|b| b.note.clone()));
     Outcome {
         stdout,
         stderr,
         code: 0,
     }
+}
+
+struct Built {
+    entry: script::FleetEntry,
+    line: String,
+    note: Option<String>,
+}
+
+fn build_table(
+    checked: &Checked,
+    table: &crate::model::Table,
+    options: &BuildOptions,
+    renderer: &Renderer,
+) -> Result<Built, String> {
+    let run = plan_one(checked, table, options.as_of, renderer)?;
+    let run_dir = &checked.loaded.project.run_file_dir;
+    let run_path: PathBuf = options.out.join(run_dir);
+    let reused = (!options.force_run)
+        .then(|| emit::recent_run_file(&run_path, &run.system, &run.table_name, options.as_of))
+        .flatten();
+    let mut outputs = Vec::new();
+    let mut note = None;
+    let (run, verb) = match reused {
+        Some(old) => {
+            if old.source_sha256 != run.source_sha256 {
+                note = Some(format!(
+                    "note: {} was planned from a different config; --force-run plans again\n",
+                    old.file_name()
+                ));
+            }
+            (old, "reused")
+        }
+        None => {
+            outputs.push(Output {
+                path: format!("{run_dir}/{}", run.file_name()),
+                text: run.to_json(),
+                executable: false,
+            });
+            (run, "wrote")
+        }
+    };
+    if !options.dry_run {
+        outputs.extend(script::table_outputs(&run, run_dir, renderer)?);
+    }
+    emit::write_all(&options.out, &outputs).map_err(|e| e.0)?;
+    Ok(Built {
+        entry: script::FleetEntry::of(&run),
+        line: format!("{verb} {run_dir}/{}\n", run.file_name()),
+        note,
+    })
 }
 
 /// A readable summary of what a build would archive.

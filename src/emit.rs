@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 use chrono::{DateTime, Duration, Utc};
+use rayon::prelude::*;
 
 use crate::runfile::RunFile;
 
@@ -32,27 +33,34 @@ fn contained(out: &Path, relative: &str) -> Result<PathBuf, EmitError> {
     Ok(out.join(rel))
 }
 
+/// Writes every output (in parallel) through a temporary file renamed into place, so a
+/// reader never sees a half-written file. Every target is checked before anything is written.
 pub fn write_all(out: &Path, outputs: &[Output]) -> Result<(), EmitError> {
     let targets: Vec<PathBuf> = outputs
         .iter()
         .map(|o| contained(out, &o.path))
         .collect::<Result<_, _>>()?;
-    for (output, target) in outputs.iter().zip(targets) {
-        write_atomic(&target, output.text.as_bytes(), output.executable)?;
+    let dirs: std::collections::BTreeSet<&Path> =
+        targets.iter().filter_map(|t| t.parent()).collect();
+    for dir in dirs {
+        fs::create_dir_all(dir).map_err(|e| EmitError(format!("{}: {e}", dir.display())))?;
     }
-    Ok(())
+    outputs
+        .par_iter()
+        .zip(targets.par_iter())
+        .try_for_each(|(output, target)| {
+            write_atomic(target, output.text.as_bytes(), output.executable)
+        })
 }
 
 pub fn write_atomic(target: &Path, bytes: &[u8], executable: bool) -> Result<(), EmitError> {
     let err = |e: std::io::Error| EmitError(format!("{}: {e}", target.display()));
     let dir = target.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(err)?;
     let mut temp = tempfile::Builder::new()
         .prefix(".archc-")
         .tempfile_in(dir)
         .map_err(err)?;
     temp.write_all(bytes).map_err(err)?;
-    temp.as_file().sync_all().map_err(err)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -64,23 +72,24 @@ pub fn write_atomic(target: &Path, bytes: &[u8], executable: bool) -> Result<(),
 }
 
 /// A run file for the same table whose as-of time lies within the hour before `as_of`.
+/// Such a file is named after the as-of hour or the hour before, so only two names are
+/// looked at (no directory scan: this runs once per table).
 pub fn recent_run_file(
     dir: &Path,
     system: &str,
     table: &str,
     as_of: DateTime<Utc>,
 ) -> Option<RunFile> {
-    let prefix = format!("{system}_archival_{table}_");
-    let mut found: Vec<RunFile> = fs::read_dir(dir)
-        .ok()?
-        .filter_map(Result::ok)
-        .filter(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            name.starts_with(&prefix)
-                && name.ends_with("_run_file.json")
-                && name.len() == prefix.len() + 10 + "_run_file.json".len()
+    [as_of, as_of - Duration::hours(1)]
+        .iter()
+        .map(|t| {
+            dir.join(crate::runfile::file_name(
+                system,
+                table,
+                &crate::plan::run_id(*t),
+            ))
         })
-        .filter_map(|e| fs::read_to_string(e.path()).ok())
+        .filter_map(|path| fs::read_to_string(path).ok())
         .filter_map(|text| serde_json::from_str::<RunFile>(&text).ok())
         .filter(|run| run.table_name == table && run.system == system)
         .filter(|run| {
@@ -88,9 +97,7 @@ pub fn recent_run_file(
                 .map(|t| t.with_timezone(&Utc))
                 .is_ok_and(|t| t <= as_of && as_of - t < Duration::hours(1))
         })
-        .collect();
-    found.sort_by(|a, b| a.as_of.cmp(&b.as_of));
-    found.pop()
+        .max_by(|a, b| a.as_of.cmp(&b.as_of))
 }
 
 #[cfg(test)]

@@ -19,8 +19,6 @@ pub const PROJECT_FILE: &str = "archc.json";
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub files: Vec<SourceFile>,
-    /// Parsed documents by file index; `None` where reading or parsing failed.
-    pub docs: Vec<Option<Value>>,
     pub project: Project,
     pub project_file: Option<usize>,
     /// Directory of `archc.json`, when a config repository was given.
@@ -32,7 +30,12 @@ pub struct Loaded {
 #[derive(Debug)]
 pub struct InputError(pub String);
 
-pub fn load(inputs: &Inputs) -> Result<Loaded, InputError> {
+/// Reads every input file once and hands each parsed table document to `each` (in
+/// parallel) as soon as it is parsed, so documents need not all be held at once.
+pub fn load<T: Send>(
+    inputs: &Inputs,
+    each: impl Fn(usize, &Value, &Project) -> T + Sync,
+) -> Result<(Loaded, Vec<T>), InputError> {
     let mut loaded = Loaded::default();
     let mut table_paths: Vec<(String, PathBuf)> = Vec::new();
     for path in &inputs.paths {
@@ -64,17 +67,23 @@ pub fn load(inputs: &Inputs) -> Result<Loaded, InputError> {
     table_paths.sort();
     table_paths.dedup_by(|a, b| a.1 == b.1);
     let first = loaded.files.len();
-    let read: Vec<(SourceFile, Option<Value>, Vec<Diagnostic>)> = table_paths
+    let project = &loaded.project;
+    let read: Vec<(SourceFile, Option<T>, Vec<Diagnostic>)> = table_paths
         .par_iter()
         .enumerate()
-        .map(|(i, (name, path))| read_one(first + i, name, path))
+        .map(|(i, (name, path))| {
+            let (file, doc, diagnostics) = read_one(first + i, name, path);
+            let done = doc.as_ref().map(|doc| each(first + i, doc, project));
+            (file, done, diagnostics)
+        })
         .collect();
-    for (file, doc, diagnostics) in read {
+    let mut results = Vec::with_capacity(read.len());
+    for (file, done, diagnostics) in read {
         loaded.files.push(file);
-        loaded.docs.push(doc);
+        results.extend(done);
         loaded.diagnostics.extend(diagnostics);
     }
-    Ok(loaded)
+    Ok((loaded, results))
 }
 
 fn read_project(dir: &Path, loaded: &mut Loaded) -> Result<(), InputError> {
@@ -92,7 +101,6 @@ fn read_project(dir: &Path, loaded: &mut Loaded) -> Result<(), InputError> {
         }
         loaded.diagnostics.extend(found);
     }
-    loaded.docs.push(doc);
     Ok(())
 }
 
@@ -111,7 +119,13 @@ fn collect(root: &Path, target: &Path, out: &mut Vec<(String, PathBuf)>) -> Resu
         if name.to_string_lossy().starts_with('.') {
             continue;
         }
-        if path.is_dir() {
+        // The entry's type comes with the directory listing: no stat per file.
+        let is_dir = match entry.file_type() {
+            Ok(t) if t.is_symlink() => path.is_dir(),
+            Ok(t) => t.is_dir(),
+            Err(_) => path.is_dir(),
+        };
+        if is_dir {
             collect(root, &path, out)?;
         } else if path.extension().is_some_and(|e| e == "json") && name != PROJECT_FILE {
             out.push((relative_name(root, &path), path));
@@ -140,24 +154,31 @@ fn display_name(path: &Path) -> String {
     }
 }
 
+/// The file's text, or `None` when it is larger than the limit (never read past it).
+fn read_limited(path: &Path) -> std::io::Result<Option<String>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Ok(None);
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
+}
+
 fn read_one(index: usize, name: &str, path: &Path) -> (SourceFile, Option<Value>, Vec<Diagnostic>) {
     let empty = |text: &str| SourceFile::new(name, path.to_path_buf(), text);
-    let too_big = fs::metadata(path)
-        .map(|m| m.len() > MAX_FILE_BYTES)
-        .unwrap_or(false);
-    if too_big {
-        let d = Diagnostic::new(
-            Code::Input,
-            format!("{name}: larger than {MAX_FILE_BYTES} bytes; refused"),
-        )
-        .at(Location::value(index, ""));
-        return (empty(""), None, vec![d]);
-    }
-    let text = match fs::read(path).map(String::from_utf8) {
-        Ok(Ok(text)) => text,
-        Ok(Err(_)) => {
-            let d = Diagnostic::new(Code::Input, format!("{name}: not UTF-8 text"))
-                .at(Location::value(index, ""));
+    let text = match read_limited(path) {
+        Ok(Some(text)) => text,
+        Ok(None) => {
+            let d = Diagnostic::new(
+                Code::Input,
+                format!("{name}: larger than {MAX_FILE_BYTES} bytes; refused"),
+            )
+            .at(Location::value(index, ""));
             return (empty(""), None, vec![d]);
         }
         Err(e) => {

@@ -194,19 +194,21 @@ pub enum Detail {
 }
 
 impl Detail {
-    pub fn from_value(kind: StorageKind, value: &Value) -> Result<Self, serde_json::Error> {
-        let v = value.clone();
+    pub fn from_value(kind: StorageKind, v: &Value) -> Result<Self, serde_json::Error> {
+        use serde::Deserialize;
         Ok(match kind {
             StorageKind::S3 | StorageKind::Gcs | StorageKind::Hdfs | StorageKind::Local => {
-                Detail::Files(serde_json::from_value(v)?)
+                Detail::Files(FilesDetail::deserialize(v)?)
             }
-            StorageKind::Glue | StorageKind::Hive => Detail::Metastore(serde_json::from_value(v)?),
-            StorageKind::Delta => Detail::Delta(serde_json::from_value(v)?),
+            StorageKind::Glue | StorageKind::Hive => {
+                Detail::Metastore(MetastoreDetail::deserialize(v)?)
+            }
+            StorageKind::Delta => Detail::Delta(DeltaDetail::deserialize(v)?),
             StorageKind::Postgres | StorageKind::Mysql => {
-                Detail::Database(serde_json::from_value(v)?)
+                Detail::Database(DatabaseDetail::deserialize(v)?)
             }
-            StorageKind::Elasticsearch => Detail::Search(serde_json::from_value(v)?),
-            StorageKind::Kafka => Detail::Stream(serde_json::from_value(v)?),
+            StorageKind::Elasticsearch => Detail::Search(SearchDetail::deserialize(v)?),
+            StorageKind::Kafka => Detail::Stream(StreamDetail::deserialize(v)?),
         })
     }
 }

@@ -108,7 +108,10 @@ fn parsed(name: &str) -> Value {
 }
 
 fn compile(root: Root) -> Validator {
-    let mut options = jsonschema::options();
+    // Every pattern here is a plain regular expression: the linear-time `regex` engine
+    // is enough, and compiles faster than the backtracking default.
+    let mut options =
+        jsonschema::options().with_pattern_options(jsonschema::PatternOptions::regex());
     for (file, _) in FILES {
         let resource = Resource::from_contents(parsed(file)).expect("embedded schema resource");
         options = options.with_resource(format!("{BASE}{file}"), resource);
@@ -120,10 +123,16 @@ fn compile(root: Root) -> Validator {
 
 fn compiled() -> &'static Compiled {
     static COMPILED: OnceLock<Compiled> = OnceLock::new();
-    COMPILED.get_or_init(|| Compiled {
-        project: compile(Root::Project),
-        keyed: compile(Root::TableKeyed),
-        list: compile(Root::TableList),
+    COMPILED.get_or_init(|| {
+        let (project, (keyed, list)) = rayon::join(
+            || compile(Root::Project),
+            || rayon::join(|| compile(Root::TableKeyed), || compile(Root::TableList)),
+        );
+        Compiled {
+            project,
+            keyed,
+            list,
+        }
     })
 }
 

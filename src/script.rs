@@ -218,8 +218,28 @@ fn uses(text: &str, tool: &str) -> bool {
     })
 }
 
+/// What the fleet runner needs to know of one run file.
+#[derive(Debug, Clone)]
+pub struct FleetEntry {
+    pub system: String,
+    pub table_name: String,
+    pub script: String,
+    pub depends_on: Vec<String>,
+}
+
+impl FleetEntry {
+    pub fn of(run: &RunFile) -> Self {
+        Self {
+            system: run.system.clone(),
+            table_name: run.table_name.clone(),
+            script: format!("{}.sh", stem(run)),
+            depends_on: run.depends_on.clone(),
+        }
+    }
+}
+
 /// `run-all.sh`: tables in parallel, each after the tables that reference it.
-pub fn fleet(runs: &[RunFile], dir: &str, r: &Renderer) -> Result<Output, String> {
+pub fn fleet(runs: &[FleetEntry], dir: &str, r: &Renderer) -> Result<Output, String> {
     let index: BTreeMap<&str, usize> = runs
         .iter()
         .enumerate()
@@ -236,7 +256,7 @@ pub fn fleet(runs: &[RunFile], dir: &str, r: &Renderer) -> Result<Output, String
         .zip(after)
         .map(|(run, after)| FleetTable {
             name: run.table_name.clone(),
-            script: format!("{}.sh", stem(run)),
+            script: run.script.clone(),
             after: after.into_iter().collect(),
         })
         .collect();
@@ -258,6 +278,7 @@ pub fn outputs(runs: &[RunFile], dir: &str, r: &Renderer) -> Result<Vec<Output>,
     for run in runs {
         out.extend(table_outputs(run, dir, r)?);
     }
-    out.push(fleet(runs, dir, r)?);
+    let entries: Vec<FleetEntry> = runs.iter().map(FleetEntry::of).collect();
+    out.push(fleet(&entries, dir, r)?);
     Ok(out)
 }
