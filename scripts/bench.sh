@@ -70,5 +70,8 @@ io_ms=$(best sh -c 'rm -rf copy && mkdir -p copy && cat repo/tables/*.json > /de
 build_ms=$(best sh -c "rm -rf out && '$bin' build repo --out out --as-of 2026-11-21T10:00:00Z --dry-run")
 echo "read inputs + write $((out_bytes / 1024 / 1024)) MiB of run files: ${io_ms} ms"
 echo "build --dry-run: ${build_ms} ms  ($(awk -v a="$build_ms" -v b="$io_ms" 'BEGIN { printf "%.2f", a / (b ? b : 1) }')x I/O; target < 2x)"
-peak=$( { /usr/bin/time -f '%M' "$bin" check repo > /dev/null 2>/dev/null; } 2>&1 | tail -n 1 || echo "?")
-echo "check peak RSS: ${peak} KiB"
+if [ -x /usr/bin/time ]; then
+  /usr/bin/time -f '%M' -o rss.check "$bin" check repo > /dev/null 2>&1
+  /usr/bin/time -f '%M' -o rss.build "$bin" build repo --out out2 --as-of 2026-11-21T10:00:00Z --dry-run > /dev/null 2>&1
+  echo "peak RSS: check $(cat rss.check) KiB, build $(cat rss.build) KiB"
+fi
