@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v shellcheck > /dev/null || need_apt+=(shellcheck)
 command -v rsync > /dev/null || need_apt+=(rsync)
+command -v ps > /dev/null || need_apt+=(procps)
+command -v flock > /dev/null || need_apt+=(util-linux)
 command -v faketime > /dev/null || need_apt+=(faketime)
 command -v mariadbd > /dev/null || need_apt+=(mariadb-server)
 ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || need_apt+=(postgresql)
@@ -37,7 +39,9 @@ cargo fmt --check
 cargo clippy --all-targets --quiet -- -D warnings
 mkdir -p target
 # Every test binary runs inside the services harness, which stops the servers on exit.
-INSTA_UPDATE=no scripts/e2e-services.sh cargo test --all-targets 2>&1 | tee target/test.log
+# The e2e tier prints each scenario and each injected fault as it passes.
+INSTA_UPDATE=no scripts/e2e-services.sh bash -c \
+  'cargo test --lib --bins --test cli && cargo test --test e2e -- --nocapture' 2>&1 | tee target/test.log
 passed=$(grep -o "[0-9]* passed" target/test.log | awk '{ s += $1 } END { print s + 0 }')
 failed=$(grep -o "[0-9]* failed" target/test.log | awk '{ s += $1 } END { print s + 0 }')
 echo "tests: $passed passed, $failed failed"

@@ -24,7 +24,7 @@ const MOVE_TOOLS: &[&str] = &[
 pub fn check(run: &RunFile) -> Vec<String> {
     let mut out = Vec::new();
     let mut ids = BTreeSet::new();
-    for (detail, command) in run.commands() {
+    for (_, command) in run.commands() {
         if !ids.insert(&command.id) {
             out.push(format!("step id `{}` is not unique", command.id));
         }
@@ -40,7 +40,6 @@ pub fn check(run: &RunFile) -> Vec<String> {
                 command.id
             ));
         }
-        let _ = detail;
     }
     for detail in &run.archival_details {
         per_storage(detail, &mut out);
@@ -150,5 +149,156 @@ fn dense(run: &RunFile, out: &mut Vec<String>) {
     let used: BTreeSet<u32> = run.commands().map(|(_, c)| c.seq).collect();
     if used.iter().enumerate().any(|(i, s)| i as u32 != *s) {
         out.push("seq values are not consecutive from 0".to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runfile::{ArchivalDetail, Command};
+
+    fn cmd(about: &str, seq: u32) -> Command {
+        let destructive = about.starts_with("delete") || about.starts_with("drop");
+        Command {
+            id: format!("raw.s3.{about}"),
+            seq,
+            system: "s3".into(),
+            command_about: about.into(),
+            destructive,
+            precondition: destructive.then(|| "check".to_string()),
+            command: "true".into(),
+            verify: (about == "sync_source_to_archive").then(|| "check".to_string()),
+            sql: Vec::new(),
+        }
+    }
+
+    fn detail(lifecycle: &str, order: u32, commands: Vec<Command>) -> ArchivalDetail {
+        ArchivalDetail {
+            lifecycle_name: lifecycle.into(),
+            lifecycle_order: order,
+            lifecycle_storage_name: "s3".into(),
+            storage: "s3".into(),
+            archival_type: None,
+            archive_basis: "partition_date".into(),
+            archival_object_detail: serde_json::json!({}),
+            starting_storage_date: "01-Jan-2019".into(),
+            ending_storage_date: String::new(),
+            window: None,
+            archive_location: None,
+            backup_location: None,
+            state_dir: format!("{lifecycle}.s3"),
+            notes: Vec::new(),
+            commands: commands
+                .into_iter()
+                .map(|mut c| {
+                    c.id = c.id.replace("raw.", &format!("{lifecycle}."));
+                    c
+                })
+                .collect(),
+        }
+    }
+
+    fn run(details: Vec<ArchivalDetail>) -> RunFile {
+        RunFile {
+            format_version: 1,
+            system: "s".into(),
+            table_name: "t".into(),
+            archival_date_time: String::new(),
+            as_of: String::new(),
+            run_id: "2026112110".into(),
+            cutoff: "2026-09-01".into(),
+            data_archive_before: 2,
+            data_archive_before_period: "month".into(),
+            depends_on: Vec::new(),
+            source_file: "t.json".into(),
+            source_sha256: String::new(),
+            archival_details: details,
+        }
+    }
+
+    fn sound() -> Vec<Command> {
+        vec![
+            cmd("select_objects", 0),
+            cmd("sync_source_to_archive", 1),
+            cmd("drop_table_partition", 2),
+            cmd("delete_source_data", 3),
+        ]
+    }
+
+    #[test]
+    fn a_sound_plan_passes() {
+        assert!(check(&run(vec![detail("raw", 1, sound())])).is_empty());
+    }
+
+    #[test]
+    fn every_broken_property_is_named() {
+        let cases: Vec<(&str, Vec<Command>)> = vec![
+            ("without a verification gate", {
+                let mut c = sound();
+                c[3].precondition = None;
+                c
+            }),
+            ("before a verified copy", {
+                let mut c = sound();
+                c[1].verify = None;
+                c
+            }),
+            ("dropped after their data is deleted", {
+                let mut c = sound();
+                c[2].seq = 3;
+                c[3].seq = 2;
+                c
+            }),
+            ("moves data", {
+                let mut c = sound();
+                c[1].command = "aws s3 mv s3://a s3://b".into();
+                c
+            }),
+            ("not recorded before the first destructive step", {
+                let mut c = sound();
+                c[0].seq = 3;
+                c
+            }),
+            ("not consecutive", {
+                let mut c = sound();
+                c[3].seq = 7;
+                c
+            }),
+        ];
+        for (expected, commands) in cases {
+            let found = check(&run(vec![detail("raw", 1, commands)]));
+            assert!(
+                found.iter().any(|f| f.contains(expected)),
+                "{expected}: {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn lifecycles_must_not_overlap() {
+        let late: Vec<Command> = sound()
+            .into_iter()
+            .map(|mut c| {
+                c.seq += 2;
+                c
+            })
+            .collect();
+        let found = check(&run(vec![
+            detail("raw", 1, sound()),
+            detail("bronze", 2, late),
+        ]));
+        assert!(found.iter().any(|f| f.contains("overlaps")), "{found:?}");
+        let later: Vec<Command> = sound()
+            .into_iter()
+            .map(|mut c| {
+                c.seq += 4;
+                c
+            })
+            .collect();
+        assert!(check(&run(vec![
+            detail("raw", 1, sound()),
+            detail("bronze", 2, later)
+        ]))
+        .is_empty());
     }
 }

@@ -13,6 +13,29 @@ pub fn check_all(
     project_file: Option<usize>,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let roots = [
+        ("/archive_roots/hdfs", &project.archive_roots.hdfs),
+        ("/archive_roots/local", &project.archive_roots.local),
+        ("/archive_roots/dumps", &project.archive_roots.dumps),
+        ("/backup_location/s3", &project.backup_location.s3),
+        ("/backup_location/gcs", &project.backup_location.gcs),
+        ("/backup_location/hdfs", &project.backup_location.hdfs),
+        ("/backup_location/local", &project.backup_location.local),
+    ];
+    for (pointer, value) in roots {
+        if let (Some(value), Some(file)) = (value, project_file) {
+            if value.split('/').any(|seg| seg == ".." || seg == ".") {
+                out.push(
+                    Diagnostic::new(
+                        Code::UnsafeValue,
+                        format!("`{value}` has a `.` or `..` path segment"),
+                    )
+                    .at(Location::value(file, pointer))
+                    .help("write the location without `.` and `..` segments"),
+                );
+            }
+        }
+    }
     if !is_safe_name(&project.system) {
         let mut d = Diagnostic::new(
             Code::UnsafeName,
@@ -29,6 +52,7 @@ pub fn check_all(
     }
     for table in tables {
         names(table, &mut out);
+        traversal(table, &mut out);
         lifecycles(table, &mut out);
         for lifecycle in &table.lifecycles {
             dates(table, lifecycle, &mut out);
@@ -86,6 +110,44 @@ fn names(table: &Table, out: &mut Vec<Diagnostic>) {
             dep,
             Location::value(table.file, format!("{}/depends_on/{i}", table.pointer)),
         );
+    }
+}
+
+/// Rule 10: a location never climbs out of where it points (`..` or `.` segments).
+fn traversal(table: &Table, out: &mut Vec<Diagnostic>) {
+    let climbs = |v: &str| v.split('/').any(|seg| seg == ".." || seg == ".");
+    let mut report = |pointer: String, value: &str| {
+        out.push(
+            Diagnostic::new(
+                Code::UnsafeValue,
+                format!("`{value}` has a `.` or `..` path segment"),
+            )
+            .at(Location::value(table.file, pointer))
+            .label("locations must name their directory directly")
+            .help("write the location without `.` and `..` segments"),
+        );
+    };
+    if climbs(&table.target_key) {
+        report(
+            table.settings_pointer("target_location_key"),
+            &table.target_key,
+        );
+    }
+    for storage in table.lifecycles.iter().flat_map(|l| &l.storages) {
+        if let Some(detail) = storage.detail_raw.as_object() {
+            for key in ["key_name", "path", "location"] {
+                if let Some(value) = detail
+                    .get(key)
+                    .and_then(|v| v.as_str())
+                    .filter(|v| climbs(v))
+                {
+                    report(
+                        format!("{}/archival_object_detail/{key}", storage.pointer),
+                        value,
+                    );
+                }
+            }
+        }
     }
 }
 
