@@ -5,7 +5,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{archc, combined, root, sh, snapshots, temp, tool, tree};
+use crate::support::{
+    archc, build_repo, combined, root, sh, snapshots, temp, tool, tree, wrappers,
+};
 
 const AS_OF: &str = "2026-11-21T10:00:00Z";
 
@@ -234,9 +236,7 @@ impl Fixture {
             .unwrap();
         }
         let bin = p.join("bin");
-        fs::create_dir_all(&bin).unwrap();
-        let wrapper = root().join("tests/fakes/wrapper.sh");
-        for name in [
+        let tools = [
             "find",
             "rsync",
             "cut",
@@ -249,20 +249,10 @@ impl Fixture {
             "sha256sum",
             "grep",
             "mv",
-        ] {
-            std::os::unix::fs::symlink(&wrapper, bin.join(name)).unwrap();
-        }
+        ];
+        wrappers(&bin, &tools);
         std::os::unix::fs::symlink(root().join("tests/fakes/psql"), bin.join("psql")).unwrap();
-        let out = p.join("out");
-        let run = archc(&[
-            "build",
-            p.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--as-of",
-            AS_OF,
-        ]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
+        build_repo(p, AS_OF);
         Fixture { dir, bin }
     }
 

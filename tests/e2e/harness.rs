@@ -7,7 +7,7 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{archc, root, sh, temp, Run};
+use crate::support::{build_repo, root, sh, temp, wrappers, Run};
 
 pub const AS_OF: &str = "2026-11-21T10:00:00Z";
 pub const CUTOFF: &str = "2026-09-01";
@@ -92,33 +92,22 @@ impl Case {
             serde_json::json!({ table: body }).to_string(),
         )
         .unwrap();
-        let out = p.join("out");
-        let run = archc(&[
-            "build",
-            p.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--as-of",
-            AS_OF,
-        ]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        let bin = p.join("bin");
-        fs::create_dir_all(&bin).unwrap();
-        let wrapper = root().join("tests/fakes/wrapper.sh");
-        for name in [
-            "aws",
-            "psql",
-            "mysql",
-            "mysqldump",
-            "rsync",
-            "find",
-            "cut",
-            "awk",
-            "mkdir",
-            "spark-sql",
-        ] {
-            std::os::unix::fs::symlink(&wrapper, bin.join(name)).unwrap();
-        }
+        let out = build_repo(p, AS_OF);
+        wrappers(
+            &p.join("bin"),
+            &[
+                "aws",
+                "psql",
+                "mysql",
+                "mysqldump",
+                "rsync",
+                "find",
+                "cut",
+                "awk",
+                "mkdir",
+                "spark-sql",
+            ],
+        );
         let system = project["system"].as_str().unwrap().to_string();
         let script = out.join(format!("runs/{system}_archival_{table}_2026112110.sh"));
         Case { dir, env, script }

@@ -107,3 +107,27 @@ pub fn sh(cmd: &mut Command) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// `archc build REPO --out REPO/out --as-of AS_OF` (scripts included); panics on failure.
+pub fn build_repo(repo: &Path, as_of: &str) -> PathBuf {
+    let out = repo.join("out");
+    let run = archc(&[
+        "build",
+        repo.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--as-of",
+        as_of,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    out
+}
+
+/// A directory of tests/fakes/wrapper.sh links, one per tool name.
+pub fn wrappers(bin: &Path, names: &[&str]) {
+    std::fs::create_dir_all(bin).unwrap();
+    let wrapper = root().join("tests/fakes/wrapper.sh");
+    for name in names {
+        std::os::unix::fs::symlink(&wrapper, bin.join(name)).unwrap();
+    }
+}
