@@ -9,6 +9,7 @@ need_apt=()
 command -v shellcheck > /dev/null || need_apt+=(shellcheck)
 command -v rsync > /dev/null || need_apt+=(rsync)
 command -v ps > /dev/null || need_apt+=(procps)
+command -v java > /dev/null || need_apt+=(openjdk-17-jre-headless)
 command -v flock > /dev/null || need_apt+=(util-linux)
 command -v faketime > /dev/null || need_apt+=(faketime)
 command -v mariadbd > /dev/null || need_apt+=(mariadb-server)
@@ -25,9 +26,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
-# Python tools in a venv beside the project (awscli v1 honours AWS_ENDPOINT_URL).
-py_tools=("moto[server]" awscli sqlfluff deltalake pyarrow)
-if [ ! -x .venv/bin/sqlfluff ] || [ ! -x .venv/bin/moto_server ] || [ ! -x .venv/bin/aws ] || ! .venv/bin/python -c "import deltalake, pyarrow" 2> /dev/null; then
+# Python tools in a venv beside the project (awscli v1 honours AWS_ENDPOINT_URL; the
+# pyspark package carries the Hadoop jars whose FsShell runs the HDFS tier).
+py_tools=("moto[server]" awscli sqlfluff deltalake pyarrow pyspark)
+if [ ! -x .venv/bin/sqlfluff ] || [ ! -x .venv/bin/moto_server ] || [ ! -x .venv/bin/aws ] || ! .venv/bin/python -c "import deltalake, pyarrow, pyspark" 2> /dev/null; then
   echo "creating .venv with: ${py_tools[*]}"
   python3 -m venv .venv
   .venv/bin/pip install --quiet --upgrade pip

@@ -106,6 +106,7 @@ impl Case {
                 "awk",
                 "mkdir",
                 "spark-sql",
+                "hdfs",
             ],
         );
         let system = project["system"].as_str().unwrap().to_string();

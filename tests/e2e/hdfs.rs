@@ -1,0 +1,71 @@
+//! Optional tier: HDFS scripts run by Hadoop's own FsShell (from the pyspark package) on
+//! local paths. Partitions copied with `hdfs dfs -cp -p`, files selected by mtime.
+
+use std::collections::BTreeMap;
+use std::fs;
+
+use serde_json::json;
+
+use crate::harness::{exercise, local_files, Case, Scenario};
+use crate::local::{seed_tree, tree_data};
+use crate::support::root;
+
+struct HdfsTree;
+
+impl Scenario for HdfsTree {
+    fn fresh(&self, _tag: &str) -> Case {
+        let dir = crate::support::temp();
+        let data = dir.path().join("hdfs");
+        let project = json!({"system": "e2e", "archive_roots": {"hdfs": dir.path().join("archive").to_str().unwrap()}});
+        let table = json!({
+            "raw": {"order": 1,
+                "parts": {"storage": "hdfs", "archival_object_detail": {"path": data.join("parts").to_str().unwrap(), "partition_column": "dt"}, "starting_storage_date": "2019-01-01"},
+                "drops": {"storage": "hdfs", "archival_object_detail": {"path": format!("{}/*.json", data.join("drops").to_str().unwrap())}, "starting_storage_date": "2019-01-01"}},
+            "data_archive_before_period": "month", "data_archive_before": 2});
+        let case = Case::build_in(dir, project, "files", table, Vec::new());
+        seed_tree(&data, "");
+        case
+    }
+
+    fn seen(&self, case: &Case) -> crate::harness::Seen {
+        crate::harness::Seen {
+            source: local_files(&case.path("hdfs")),
+            archive: local_files(&case.path("archive/files/raw")),
+            metadata: Vec::new(),
+        }
+    }
+
+    fn original(&self) -> BTreeMap<String, (String, bool)> {
+        tree_data("")
+    }
+
+    fn corrupt_archive(&self, case: &Case) {
+        fs::write(
+            case.path("archive/files/raw/parts/dt=2026-08-31/a.csv"),
+            "x",
+        )
+        .unwrap();
+    }
+
+    fn gated_step(&self) -> &'static str {
+        "raw.parts.delete_source_data"
+    }
+}
+
+#[test]
+fn hdfs_tree_through_hadoop_fsshell() {
+    let jars = fs::read_dir(root().join(".venv/lib"))
+        .ok()
+        .and_then(|mut d| d.next())
+        .map(|py| py.unwrap().path().join("site-packages/pyspark/jars"));
+    let java = crate::support::tool("java");
+    if java.is_none() || !jars.is_some_and(|j| j.exists()) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the HDFS tier needs java and pyspark in .venv on CI"
+        );
+        eprintln!("SKIPPED: HDFS tier needs java and the pyspark package in .venv (scripts/test.sh installs it)");
+        return;
+    }
+    exercise(&HdfsTree, "hdfs");
+}
