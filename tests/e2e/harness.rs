@@ -107,6 +107,7 @@ impl Case {
                 "mkdir",
                 "spark-sql",
                 "hdfs",
+                "gsutil",
             ],
         );
         let system = project["system"].as_str().unwrap().to_string();

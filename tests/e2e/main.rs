@@ -9,6 +9,7 @@ mod support;
 mod harness;
 
 mod delta;
+mod gcs;
 mod hdfs;
 mod lifecycles;
 mod local;

@@ -1,0 +1,131 @@
+//! Optional tier: GCS partition directories with the real gsutil against fake-gcs-server.
+//! (Object creation dates cannot be faked here: the server is a Go binary.)
+
+use std::collections::BTreeMap;
+use std::fs;
+
+use serde_json::json;
+
+use crate::harness::{exercise, local_files, service, Case, Scenario, CUTOFF};
+
+struct GcsPartitions {
+    boto: String,
+}
+
+fn bucket(tag: &str) -> String {
+    format!("e2e-{}-{}", tag.to_lowercase(), std::process::id())
+}
+
+fn env_of<'a>(case: &'a Case, key: &str) -> &'a str {
+    &case.env.iter().find(|(k, _)| k == key).unwrap().1
+}
+
+impl Scenario for GcsPartitions {
+    fn fresh(&self, tag: &str) -> Case {
+        let bucket = bucket(tag);
+        let project = json!({"system": "e2e", "target_location_bucket": bucket,
+            "target_location_key": "archive/{tablename}/{lifecycle_name}/{lifecycle_storage_name}/{partition}"});
+        let table = json!({
+            "landing": {"order": 1, "gcs_main": {"storage": "gcs", "archival_object_detail": {"bucket_name": bucket, "key_name": "readings/", "partition_column": "day", "partition_format": "%Y%m%d"}, "starting_storage_date": "2019-01-01"}},
+            "data_archive_before_period": "month", "data_archive_before": 2});
+        let env = vec![
+            ("BOTO_CONFIG".to_string(), self.boto.clone()),
+            ("E2E_BUCKET".to_string(), bucket.clone()),
+        ];
+        let case = Case::build(project, "sensors", table, env);
+        let local = case.path("seed");
+        for (key, (body, _)) in self.original() {
+            let path = local.join(&key);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, body).unwrap();
+        }
+        case.tool("gsutil", &["-q", "mb", &format!("gs://{bucket}")]);
+        case.tool(
+            "gsutil",
+            &[
+                "-q",
+                "-m",
+                "rsync",
+                "-r",
+                local.to_str().unwrap(),
+                &format!("gs://{bucket}/readings"),
+            ],
+        );
+        case
+    }
+
+    fn seen(&self, case: &Case) -> crate::harness::Seen {
+        let bucket = env_of(case, "E2E_BUCKET");
+        let local = case.path(&format!(
+            "seen-{}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        fs::create_dir_all(&local).unwrap();
+        case.tool(
+            "gsutil",
+            &[
+                "-q",
+                "-m",
+                "rsync",
+                "-r",
+                &format!("gs://{bucket}"),
+                local.to_str().unwrap(),
+            ],
+        );
+        let files = local_files(&local);
+        fs::remove_dir_all(&local).ok();
+        let under = |prefix: &str| {
+            files
+                .iter()
+                .filter_map(|(k, v)| k.strip_prefix(prefix).map(|r| (r.to_string(), v.clone())))
+                .collect()
+        };
+        crate::harness::Seen {
+            source: under("readings/"),
+            archive: under("archive/sensors/landing/gcs_main/"),
+            metadata: Vec::new(),
+        }
+    }
+
+    fn original(&self) -> BTreeMap<String, (String, bool)> {
+        let mut out = BTreeMap::new();
+        for day in ["20260715", "20260831", "20260901", "20261102"] {
+            for i in 0..3 {
+                let iso = format!("{}-{}-{}", &day[..4], &day[4..6], &day[6..]);
+                out.insert(
+                    format!("day={day}/part-{i}.json"),
+                    (
+                        format!("{{\"day\": \"{iso}\", \"i\": {i}}}\n"),
+                        iso.as_str() < CUTOFF,
+                    ),
+                );
+            }
+        }
+        out
+    }
+
+    fn corrupt_archive(&self, case: &Case) {
+        // (gsutil rm exits 1 against this fake server even when it deletes: overwrite instead.)
+        let bucket = env_of(case, "E2E_BUCKET");
+        let bad = case.path("corrupt.json");
+        fs::write(&bad, "corrupted").unwrap();
+        let target =
+            format!("gs://{bucket}/archive/sensors/landing/gcs_main/day=20260715/part-1.json");
+        case.tool("gsutil", &["-q", "cp", bad.to_str().unwrap(), &target]);
+    }
+
+    fn gated_step(&self) -> &'static str {
+        "landing.gcs_main.delete_source_data"
+    }
+}
+
+#[test]
+fn gcs_partitions_with_gsutil() {
+    let Some(boto) = service("ARCHC_E2E_BOTO_CONFIG") else {
+        return;
+    };
+    exercise(&GcsPartitions { boto }, "gcs");
+}
