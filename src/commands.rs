@@ -138,27 +138,35 @@ pub fn build(inputs: &Inputs, options: &BuildOptions) -> Outcome {
         Ok(r) => r,
         Err(e) => return Outcome::usage(e),
     };
+    let run_dir = &checked.loaded.project.run_file_dir;
+    let sink = match emit::Sink::new(&options.out, run_dir) {
+        Ok(s) => s,
+        Err(e) => return Outcome::usage(e.0),
+    };
     // Each table is planned, checked, rendered and written on its own (in parallel), so
-    // memory stays bounded by the tables in flight; every file is written atomically.
+    // memory stays bounded by the tables in flight.
     let built: Result<Vec<Built>, String> = checked
         .tables
         .par_iter()
-        .map(|table| build_table(&checked, table, options, &renderer))
+        .map(|table| build_table(&checked, table, options, &renderer, &sink))
         .collect();
-    let mut built = match built {
+    let fleet = |built: &[Built]| -> Result<(), String> {
+        if options.dry_run {
+            return Ok(());
+        }
+        let entries: Vec<script::FleetEntry> = built.iter().map(|b| b.entry.clone()).collect();
+        let output = script::fleet(&entries, run_dir, &renderer)?;
+        sink.write(&[output]).map_err(|e| e.0)
+    };
+    let built = built.and_then(|mut built| {
+        built.sort_by(|a, b| a.entry.table_name.cmp(&b.entry.table_name));
+        fleet(&built).map(|_| built)
+    });
+    let finished = sink.finish(built.is_ok()).map_err(|e| e.0);
+    let built = match built.and_then(|b| finished.map(|_| b)) {
         Ok(b) => b,
         Err(e) => return Outcome::usage(e),
     };
-    built.sort_by(|a, b| a.entry.table_name.cmp(&b.entry.table_name));
-    let run_dir = &checked.loaded.project.run_file_dir;
-    if !options.dry_run {
-        let entries: Vec<script::FleetEntry> = built.iter().map(|b| b.entry.clone()).collect();
-        let written = script::fleet(&entries, run_dir, &renderer)
-            .and_then(|o| emit::write_all(&options.out, &[o]).map_err(|e| e.0));
-        if let Err(e) = written {
-            return Outcome::usage(e);
-        }
-    }
     let stdout = built.iter().map(|b| b.line.as_str()).collect();
     stderr.extend(built.iter().filter_map(|b| b.note.clone()));
     Outcome {
@@ -179,6 +187,7 @@ fn build_table(
     table: &crate::model::Table,
     options: &BuildOptions,
     renderer: &Renderer,
+    sink: &emit::Sink,
 ) -> Result<Built, String> {
     let run = plan_one(checked, table, options.as_of, renderer)?;
     let run_dir = &checked.loaded.project.run_file_dir;
@@ -210,7 +219,7 @@ fn build_table(
     if !options.dry_run {
         outputs.extend(script::table_outputs(&run, run_dir, renderer)?);
     }
-    emit::write_all(&options.out, &outputs).map_err(|e| e.0)?;
+    sink.write(&outputs).map_err(|e| e.0)?;
     Ok(Built {
         entry: script::FleetEntry::of(&run),
         line: format!("{verb} {run_dir}/{}\n", run.file_name()),

@@ -53,6 +53,87 @@ pub fn write_all(out: &Path, outputs: &[Output]) -> Result<(), EmitError> {
         })
 }
 
+/// Where a build writes. A run directory that does not exist yet is built whole in a
+/// staging directory beside it and renamed into place at the end: readers see all of it
+/// or nothing, and no file needs a rename of its own. Otherwise each file is written
+/// atomically in place.
+pub struct Sink {
+    out: PathBuf,
+    run_dir: String,
+    staging: Option<PathBuf>,
+}
+
+impl Sink {
+    pub fn new(out: &Path, run_dir: &str) -> Result<Self, EmitError> {
+        contained(out, run_dir)?;
+        let target = out.join(run_dir);
+        let staging = if target.exists() {
+            None
+        } else {
+            let parent = target.parent().unwrap_or(out).to_path_buf();
+            fs::create_dir_all(&parent)
+                .map_err(|e| EmitError(format!("{}: {e}", parent.display())))?;
+            let dir = tempfile::Builder::new()
+                .prefix(".archc-staging-")
+                .tempdir_in(&parent)
+                .map_err(|e| EmitError(format!("{}: {e}", parent.display())))?;
+            Some(dir.keep())
+        };
+        Ok(Self {
+            out: out.to_path_buf(),
+            run_dir: run_dir.to_string(),
+            staging,
+        })
+    }
+
+    /// Writes outputs whose paths start with the run directory.
+    pub fn write(&self, outputs: &[Output]) -> Result<(), EmitError> {
+        let Some(staging) = &self.staging else {
+            return write_all(&self.out, outputs);
+        };
+        for output in outputs {
+            let rel = output
+                .path
+                .strip_prefix(&format!("{}/", self.run_dir))
+                .ok_or_else(|| EmitError(format!("{} is outside {}", output.path, self.run_dir)))?;
+            let target = contained(staging, rel)?;
+            let err = |e: std::io::Error| EmitError(format!("{}: {e}", target.display()));
+            if let Some(dir) = target.parent() {
+                fs::create_dir_all(dir).map_err(err)?;
+            }
+            fs::write(&target, &output.text).map_err(err)?;
+            set_mode(&target, output.executable).map_err(err)?;
+        }
+        Ok(())
+    }
+
+    /// Puts a staged run directory into place; on failure, removes it.
+    pub fn finish(self, ok: bool) -> Result<(), EmitError> {
+        let Some(staging) = self.staging else {
+            return Ok(());
+        };
+        if !ok {
+            let _ = fs::remove_dir_all(&staging);
+            return Ok(());
+        }
+        let target = self.out.join(&self.run_dir);
+        fs::rename(&staging, &target).map_err(|e| {
+            let _ = fs::remove_dir_all(&staging);
+            EmitError(format!("{}: {e}", target.display()))
+        })
+    }
+}
+
+fn set_mode(path: &Path, executable: bool) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = if executable { 0o755 } else { 0o644 };
+        fs::set_permissions(path, fs::Permissions::from_mode(mode))?;
+    }
+    Ok(())
+}
+
 pub fn write_atomic(target: &Path, bytes: &[u8], executable: bool) -> Result<(), EmitError> {
     let err = |e: std::io::Error| EmitError(format!("{}: {e}", target.display()));
     let dir = target.parent().unwrap_or(Path::new("."));
@@ -61,12 +142,7 @@ pub fn write_atomic(target: &Path, bytes: &[u8], executable: bool) -> Result<(),
         .tempfile_in(dir)
         .map_err(err)?;
     temp.write_all(bytes).map_err(err)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = if executable { 0o755 } else { 0o644 };
-        fs::set_permissions(temp.path(), fs::Permissions::from_mode(mode)).map_err(err)?;
-    }
+    set_mode(temp.path(), executable).map_err(err)?;
     temp.persist(target).map_err(|e| err(e.error))?;
     Ok(())
 }

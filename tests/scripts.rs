@@ -515,3 +515,53 @@ fn run_all_honours_dependencies_and_stops_after_a_failure() {
         failed.stderr
     );
 }
+
+#[test]
+fn a_build_that_fails_midway_leaves_nothing_behind() {
+    let repo = temp();
+    copy_dir(&root().join("examples/lakehouse"), repo.path());
+    fs::create_dir_all(repo.path().join("templates/s3")).unwrap();
+    fs::write(
+        repo.path().join("templates/s3/copy.sh.j2"),
+        "{{ no_such_value }}",
+    )
+    .unwrap();
+    let out = temp();
+    let run = archc(&[
+        "build",
+        repo.path().to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("s3/copy.sh.j2"), "{}", run.stderr);
+    let left: Vec<_> = fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        left.is_empty(),
+        "nothing written, no staging left: {left:?}"
+    );
+
+    let fine = archc(&[
+        "build",
+        "examples/lakehouse",
+        "--out",
+        out.path().to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+    ]);
+    assert_eq!(fine.code, 0, "{}", fine.stderr);
+    let names: Vec<_> = fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["runs".to_string()],
+        "the staged run directory was renamed into place"
+    );
+}
