@@ -19,6 +19,7 @@ macro_rules! embedded {
 embedded!(
     "common/files.j2",
     "common/publish.sh.j2",
+    "common/rows_verify.sh.j2",
     "delta/archive.sh.j2",
     "delta/archive.sql.j2",
     "delta/archive_count.sql.j2",

@@ -142,15 +142,19 @@ fn render_from_reviewed_run_files_matches_build_and_refuses_broken_ones() {
 
 #[test]
 fn templates_can_be_overridden_from_the_config_repository() {
+    let original = fs::read_to_string(root().join("templates/s3/copy.sh.j2")).unwrap();
+    let (out, run) = build_with_s3_copy_override(&format!("# site override\n{original}"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let orders = &tree(out.path())["runs/lakehouse_archival_orders_2026112110.sh"];
+    assert!(orders.contains("# site override"));
+}
+
+/// Builds a copy of examples/lakehouse whose `templates/s3/copy.sh.j2` is `override_text`.
+fn build_with_s3_copy_override(override_text: &str) -> (tempfile::TempDir, crate::support::Run) {
     let repo = temp();
     copy_dir(&root().join("examples/lakehouse"), repo.path());
     fs::create_dir_all(repo.path().join("templates/s3")).unwrap();
-    let original = fs::read_to_string(root().join("templates/s3/copy.sh.j2")).unwrap();
-    fs::write(
-        repo.path().join("templates/s3/copy.sh.j2"),
-        format!("# site override\n{original}"),
-    )
-    .unwrap();
+    fs::write(repo.path().join("templates/s3/copy.sh.j2"), override_text).unwrap();
     let out = temp();
     let run = archc(&[
         "build",
@@ -160,9 +164,7 @@ fn templates_can_be_overridden_from_the_config_repository() {
         "--as-of",
         AS_OF,
     ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let orders = &tree(out.path())["runs/lakehouse_archival_orders_2026112110.sh"];
-    assert!(orders.contains("# site override"));
+    (out, run)
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -518,23 +520,7 @@ fn run_all_honours_dependencies_and_stops_after_a_failure() {
 
 #[test]
 fn a_build_that_fails_midway_leaves_nothing_behind() {
-    let repo = temp();
-    copy_dir(&root().join("examples/lakehouse"), repo.path());
-    fs::create_dir_all(repo.path().join("templates/s3")).unwrap();
-    fs::write(
-        repo.path().join("templates/s3/copy.sh.j2"),
-        "{{ no_such_value }}",
-    )
-    .unwrap();
-    let out = temp();
-    let run = archc(&[
-        "build",
-        repo.path().to_str().unwrap(),
-        "--out",
-        out.path().to_str().unwrap(),
-        "--as-of",
-        AS_OF,
-    ]);
+    let (out, run) = build_with_s3_copy_override("{{ no_such_value }}");
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("s3/copy.sh.j2"), "{}", run.stderr);
     let left: Vec<_> = fs::read_dir(out.path())

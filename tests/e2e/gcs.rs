@@ -6,18 +6,10 @@ use std::fs;
 
 use serde_json::json;
 
-use crate::harness::{exercise, local_files, service, Case, Scenario, CUTOFF};
+use crate::harness::{bucket, exercise, local_files, service, Case, Scenario, CUTOFF};
 
 struct GcsPartitions {
     boto: String,
-}
-
-fn bucket(tag: &str) -> String {
-    format!("e2e-{}-{}", tag.to_lowercase(), std::process::id())
-}
-
-fn env_of<'a>(case: &'a Case, key: &str) -> &'a str {
-    &case.env.iter().find(|(k, _)| k == key).unwrap().1
 }
 
 impl Scenario for GcsPartitions {
@@ -55,7 +47,7 @@ impl Scenario for GcsPartitions {
     }
 
     fn seen(&self, case: &Case) -> crate::harness::Seen {
-        let bucket = env_of(case, "E2E_BUCKET");
+        let bucket = case.var("E2E_BUCKET");
         let local = case.path(&format!(
             "seen-{}",
             std::time::SystemTime::now()
@@ -109,7 +101,7 @@ impl Scenario for GcsPartitions {
 
     fn corrupt_archive(&self, case: &Case) {
         // (gsutil rm exits 1 against this fake server even when it deletes: overwrite instead.)
-        let bucket = env_of(case, "E2E_BUCKET");
+        let bucket = case.var("E2E_BUCKET");
         let bad = case.path("corrupt.json");
         fs::write(&bad, "corrupted").unwrap();
         let target =

@@ -115,6 +115,16 @@ impl Case {
         Case { dir, env, script }
     }
 
+    /// A value the scenario stored in the case's environment (bucket, database...).
+    pub fn var(&self, key: &str) -> &str {
+        &self
+            .env
+            .iter()
+            .find(|(k, _)| k == key)
+            .unwrap_or_else(|| panic!("no {key} in the case"))
+            .1
+    }
+
     pub fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
@@ -339,4 +349,13 @@ pub fn local_files(dir: &Path) -> BTreeMap<String, String> {
     } else {
         BTreeMap::new()
     }
+}
+
+/// A bucket name unique to this test process and tag.
+pub fn bucket(tag: &str) -> String {
+    format!(
+        "e2e-{}-{}",
+        tag.to_lowercase().replace('_', "-"),
+        std::process::id()
+    )
 }

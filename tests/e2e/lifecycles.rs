@@ -39,12 +39,7 @@ impl Scenario for ThreeLifecycles {
     }
 
     fn seen(&self, case: &Case) -> crate::harness::Seen {
-        let db = &case
-            .env
-            .iter()
-            .find(|(k, _)| k == "E2E_DATABASE")
-            .unwrap()
-            .1;
+        let db = case.var("E2E_DATABASE");
         let mut source = source_rows(case, db, "orders", "pg/");
         let mut archive = archived_rows(case, "orders/bronze/pg", "orders", "pg/");
         for lc in ["raw", "gold"] {

@@ -32,12 +32,7 @@ fn inserts(dump: &str) -> BTreeMap<String, String> {
 }
 
 fn database(case: &Case) -> String {
-    case.env
-        .iter()
-        .find(|(k, _)| k == "E2E_DATABASE")
-        .unwrap()
-        .1
-        .clone()
+    case.var("E2E_DATABASE").to_string()
 }
 
 fn dump_all(case: &Case) -> String {

@@ -141,12 +141,7 @@ pub fn archived_rows(
 }
 
 fn database(case: &Case) -> String {
-    case.env
-        .iter()
-        .find(|(k, _)| k == "E2E_DATABASE")
-        .unwrap()
-        .1
-        .clone()
+    case.var("E2E_DATABASE").to_string()
 }
 
 impl Scenario for Orders {

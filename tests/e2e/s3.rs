@@ -5,7 +5,7 @@ use std::fs;
 
 use serde_json::json;
 
-use crate::harness::{aws_env, exercise, local_files, service, Case, Scenario, CUTOFF};
+use crate::harness::{aws_env, bucket, exercise, local_files, service, Case, Scenario, CUTOFF};
 
 fn partitions() -> Vec<String> {
     let start = chrono::NaiveDate::from_ymd_opt(2026, 7, 18).unwrap();
@@ -31,14 +31,6 @@ fn objects(prefix: &str) -> BTreeMap<String, (String, bool)> {
         }
     }
     out
-}
-
-fn bucket(tag: &str) -> String {
-    format!(
-        "e2e-{}-{}",
-        tag.to_lowercase().replace('_', "-"),
-        std::process::id()
-    )
 }
 
 fn seed(case: &Case, bucket: &str, prefix: &str, data: &BTreeMap<String, (String, bool)>) {
@@ -113,7 +105,7 @@ impl Scenario for Partitioned {
     }
 
     fn seen(&self, case: &Case) -> crate::harness::Seen {
-        let bucket = &case.env.iter().find(|(k, _)| k == "E2E_BUCKET").unwrap().1;
+        let bucket = case.var("E2E_BUCKET");
         let files = download(case, bucket);
         let backup = under(&files, "backup/events/raw/s3_main/");
         crate::harness::Seen {
@@ -137,7 +129,7 @@ impl Scenario for Partitioned {
     }
 
     fn corrupt_archive(&self, case: &Case) {
-        let bucket = &case.env.iter().find(|(k, _)| k == "E2E_BUCKET").unwrap().1;
+        let bucket = case.var("E2E_BUCKET");
         let path = case.path("corrupt.txt");
         fs::write(&path, "corrupted").unwrap();
         case.tool(
@@ -183,10 +175,6 @@ fn glue_days() -> Vec<String> {
     .iter()
     .map(|s| s.to_string())
     .collect()
-}
-
-fn env_of<'a>(case: &'a Case, key: &str) -> &'a str {
-    &case.env.iter().find(|(k, _)| k == key).unwrap().1
 }
 
 impl Scenario for GlueTable {
@@ -244,14 +232,14 @@ impl Scenario for GlueTable {
     }
 
     fn seen(&self, case: &Case) -> crate::harness::Seen {
-        let files = download(case, env_of(case, "E2E_BUCKET"));
+        let files = download(case, case.var("E2E_BUCKET"));
         let listed = case.tool(
             "aws",
             &[
                 "glue",
                 "get-partitions",
                 "--database-name",
-                env_of(case, "E2E_DATABASE"),
+                case.var("E2E_DATABASE"),
                 "--table-name",
                 "events",
                 "--query",
@@ -304,7 +292,7 @@ impl Scenario for GlueTable {
     }
 
     fn corrupt_archive(&self, case: &Case) {
-        let bucket = env_of(case, "E2E_BUCKET");
+        let bucket = case.var("E2E_BUCKET");
         let key = format!("s3://{bucket}/archive/events/bronze/glue_main/dt=2026-07-15/part-1.csv");
         case.tool("aws", &["s3", "rm", &key, "--only-show-errors"]);
     }
@@ -369,7 +357,7 @@ impl Scenario for CreationDate {
     }
 
     fn seen(&self, case: &Case) -> crate::harness::Seen {
-        let files = download(case, env_of(case, "E2E_BUCKET"));
+        let files = download(case, case.var("E2E_BUCKET"));
         crate::harness::Seen {
             source: under(&files, "exports/"),
             archive: under(&files, "archive/orders/raw/exports/"),
@@ -385,7 +373,7 @@ impl Scenario for CreationDate {
     }
 
     fn corrupt_archive(&self, case: &Case) {
-        let bucket = env_of(case, "E2E_BUCKET");
+        let bucket = case.var("E2E_BUCKET");
         case.tool(
             "aws",
             &[
