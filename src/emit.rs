@@ -101,8 +101,9 @@ impl Sink {
             if let Some(dir) = target.parent() {
                 fs::create_dir_all(dir).map_err(err)?;
             }
-            fs::write(&target, &output.text).map_err(err)?;
-            set_mode(&target, output.executable).map_err(err)?;
+            create_with_mode(&target, output.executable)
+                .and_then(|mut f| f.write_all(output.text.as_bytes()))
+                .map_err(err)?;
         }
         Ok(())
     }
@@ -122,6 +123,18 @@ impl Sink {
             EmitError(format!("{}: {e}", target.display()))
         })
     }
+}
+
+/// A new file with its final mode from the start (no separate chmod).
+fn create_with_mode(path: &Path, executable: bool) -> std::io::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(if executable { 0o755 } else { 0o644 });
+    }
+    options.open(path)
 }
 
 fn set_mode(path: &Path, executable: bool) -> std::io::Result<()> {
