@@ -1,4 +1,4 @@
-//! Table dependencies as a graph: cycles for diagnostics, levels for the fleet runner.
+//! Table dependencies as a graph: the cycles, for diagnostics.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -57,21 +57,4 @@ fn visit<'a>(
     }
     path.pop();
     state.insert(node, 2);
-}
-
-/// Dependencies of each table that are among `names` (unknown ones are diagnosed elsewhere).
-pub fn known_dependencies(tables: &[Table]) -> BTreeMap<&str, Vec<&str>> {
-    let names: BTreeSet<&str> = tables.iter().map(|t| t.name.as_str()).collect();
-    tables
-        .iter()
-        .map(|t| {
-            let deps = t
-                .depends_on
-                .iter()
-                .map(String::as_str)
-                .filter(|d| names.contains(d))
-                .collect();
-            (t.name.as_str(), deps)
-        })
-        .collect()
 }

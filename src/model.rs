@@ -58,13 +58,6 @@ impl StorageKind {
         }
     }
 
-    pub fn is_file_store(self) -> bool {
-        matches!(
-            self,
-            StorageKind::S3 | StorageKind::Gcs | StorageKind::Hdfs | StorageKind::Local
-        )
-    }
-
     pub fn is_database(self) -> bool {
         matches!(self, StorageKind::Postgres | StorageKind::Mysql)
     }

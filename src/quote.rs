@@ -10,14 +10,6 @@ pub fn is_safe_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
 }
 
-/// An SQL identifier archc accepts: letters, digits and '_' (never quoted away).
-pub fn is_identifier(name: &str) -> bool {
-    let mut bytes = name.bytes();
-    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
-        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        && name.len() <= 128
-}
-
 /// One shell word (POSIX quoting by `shlex`); `None` for text no shell word can hold (NUL).
 pub fn try_shell(value: &str) -> Option<String> {
     shlex::try_quote(value).ok().map(|q| q.into_owned())
@@ -70,9 +62,6 @@ mod tests {
         assert!(!is_safe_name("a/b"));
         assert!(!is_safe_name(".hidden"));
         assert!(!is_safe_name("naïve"));
-        assert!(is_identifier("event_date"));
-        assert!(!is_identifier("1col"));
-        assert!(!is_identifier("a;drop"));
     }
 
     #[test]

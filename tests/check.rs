@@ -90,3 +90,32 @@ fn hostile_inputs_end_in_diagnostics_not_panics() {
     }
     assert!(run.stderr.contains("ftp"), "{}", run.stderr);
 }
+
+#[test]
+fn every_diagnostic_code_has_an_example() {
+    use archc::diagnostic::{Code, Severity};
+    let invalid: Vec<String> = std::fs::read_dir(root().join("examples/invalid"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let mut warned = String::new();
+    for dir in [
+        "examples/warnings/A042-date-gap",
+        "examples/seed",
+        "examples/lakehouse",
+    ] {
+        warned.push_str(&archc(&["check", dir]).stderr);
+    }
+    for code in Code::ALL {
+        match code.severity() {
+            Severity::Error => assert!(
+                invalid.iter().any(|d| d.starts_with(code.id())),
+                "no examples/invalid case for {code}"
+            ),
+            Severity::Warning => assert!(
+                warned.contains(&format!("archc::{code}")),
+                "no example shows warning {code}"
+            ),
+        }
+    }
+}
