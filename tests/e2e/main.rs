@@ -8,6 +8,7 @@ mod support;
 
 mod harness;
 
+mod aws;
 mod delta;
 mod gcs;
 mod hdfs;
@@ -15,4 +16,3 @@ mod lifecycles;
 mod local;
 mod mysql;
 mod postgres;
-mod s3;

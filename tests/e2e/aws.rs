@@ -1,4 +1,5 @@
-//! S3 by partition directory (with a backup), and a Glue table over S3: moto + awscli.
+//! S3 and Glue with the real aws CLI against moto (named so that these, the longest
+//! scenarios, are the first the test runner starts).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -150,7 +151,7 @@ impl Scenario for Partitioned {
 }
 
 #[test]
-fn s3_partitioned_by_date() {
+fn bulk_s3_partitioned_by_date() {
     let Some(endpoint) = service("ARCHC_E2E_AWS") else {
         return;
     };
