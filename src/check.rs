@@ -3,6 +3,7 @@
 
 use crate::config::Inputs;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::history;
 use crate::load::{self, InputError, Loaded};
 use crate::model::{Shape, Table};
 use crate::normalize::{self, Defaults};
@@ -25,13 +26,7 @@ impl Checked {
 
 pub fn check(inputs: &Inputs) -> Result<Checked, InputError> {
     schema::warm_up();
-    let (mut loaded, per_file) = load::load(inputs, |i, doc, project| {
-        let defaults = Defaults {
-            target_bucket: project.target_location_bucket.clone(),
-            target_key: project.target_location_key.clone(),
-        };
-        table_file(i, doc, &defaults)
-    })?;
+    let (mut loaded, per_file) = load_tables(inputs)?;
     let mut tables = Vec::new();
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     for (t, d) in per_file {
@@ -49,10 +44,32 @@ pub fn check(inputs: &Inputs) -> Result<Checked, InputError> {
         &loaded.project,
         loaded.project_file,
     ));
+    if let Some(dir) = &inputs.baseline {
+        let baseline = Inputs {
+            paths: vec![dir.clone()],
+            system: inputs.system.clone(),
+            baseline: None,
+        };
+        let (_, old) = load_tables(&baseline)?;
+        let old: Vec<Table> = old.into_iter().flat_map(|(t, _)| t).collect();
+        diagnostics.extend(history::compare(&old, &tables));
+    }
     Ok(Checked {
         loaded,
         tables,
         diagnostics,
+    })
+}
+
+type PerFile = (Vec<Table>, Vec<Diagnostic>);
+
+fn load_tables(inputs: &Inputs) -> Result<(load::Loaded, Vec<PerFile>), InputError> {
+    load::load(inputs, |i, doc, project| {
+        let defaults = Defaults {
+            target_bucket: project.target_location_bucket.clone(),
+            target_key: project.target_location_key.clone(),
+        };
+        table_file(i, doc, &defaults)
     })
 }
 

@@ -84,6 +84,10 @@ pub struct InputArgs {
     /// System name (first word of run file names) when no archc.json is given.
     #[arg(long)]
     pub system: Option<String>,
+    /// The config as it stands on the target branch: lifecycles and storages must not
+    /// disappear (end them with ending_storage_date), and shorter retention is flagged.
+    #[arg(long, value_name = "DIR")]
+    pub baseline: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -68,6 +68,8 @@ pub enum Format {
 pub struct Inputs {
     pub paths: Vec<PathBuf>,
     pub system: Option<String>,
+    /// The same config as it stands on the target branch, for the history rule.
+    pub baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]

@@ -33,13 +33,14 @@ pub enum Code {
     Retention,
     UnsafeName,
     UnsafeValue,
-
+    HistoryRemoved,
+    RetentionShortened,
     DeprecatedAlias,
     KafkaNoop,
 }
 
 impl Code {
-    pub const ALL: [Code; 21] = [
+    pub const ALL: [Code; 23] = [
         Code::JsonSyntax,
         Code::Schema,
         Code::Date,
@@ -59,6 +60,8 @@ impl Code {
         Code::Retention,
         Code::UnsafeName,
         Code::UnsafeValue,
+        Code::HistoryRemoved,
+        Code::RetentionShortened,
         Code::DeprecatedAlias,
         Code::KafkaNoop,
     ];
@@ -84,6 +87,8 @@ impl Code {
             Code::Retention => "A070",
             Code::UnsafeName => "A080",
             Code::UnsafeValue => "A081",
+            Code::HistoryRemoved => "A090",
+            Code::RetentionShortened => "A091",
             Code::DeprecatedAlias => "A100",
             Code::KafkaNoop => "A101",
         }
@@ -110,6 +115,8 @@ impl Code {
             Code::Retention => "retention",
             Code::UnsafeName => "unsafe-name",
             Code::UnsafeValue => "unsafe-value",
+            Code::HistoryRemoved => "history-removed",
+            Code::RetentionShortened => "retention-shortened",
             Code::DeprecatedAlias => "deprecated-alias",
             Code::KafkaNoop => "kafka-noop",
         }
@@ -117,7 +124,9 @@ impl Code {
 
     pub fn severity(self) -> Severity {
         match self {
-            Code::DateGap | Code::DeprecatedAlias | Code::KafkaNoop => Severity::Warning,
+            Code::DateGap | Code::DeprecatedAlias | Code::KafkaNoop | Code::RetentionShortened => {
+                Severity::Warning
+            }
             _ => Severity::Error,
         }
     }

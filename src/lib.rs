@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod drivers;
 pub mod emit;
 pub mod glob;
+pub mod history;
 pub mod invariants;
 pub mod load;
 pub mod model;

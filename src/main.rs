@@ -24,6 +24,7 @@ fn inputs(args: cli::InputArgs) -> Inputs {
     Inputs {
         paths: args.paths,
         system: args.system,
+        baseline: args.baseline,
     }
 }
 

@@ -21,8 +21,7 @@ fn every_invalid_case_fails_with_its_code() {
     assert!(cases.len() >= 17, "one case per error code: {cases:?}");
     for case in cases {
         let code = case.split('-').next().unwrap().to_string();
-        let path = format!("examples/invalid/{case}");
-        let run = archc(&["check", &path]);
+        let run = check_case(&format!("examples/invalid/{case}"));
         assert_eq!(run.code, 1, "{case} must fail: {}", run.stderr);
         assert!(
             run.stderr.contains(&format!("archc::{code}/")),
@@ -33,12 +32,42 @@ fn every_invalid_case_fails_with_its_code() {
     }
 }
 
+/// `archc check` on an example; a case with `current/` and `baseline/` is a history case.
+fn check_case(path: &str) -> crate::support::Run {
+    if root().join(path).join("current").is_dir() {
+        let (current, baseline) = (format!("{path}/current"), format!("{path}/baseline"));
+        archc(&["check", &current, "--baseline", &baseline])
+    } else {
+        archc(&["check", path])
+    }
+}
+
 #[test]
 fn warnings_do_not_fail_check() {
     let run = archc(&["check", "examples/warnings/A042-date-gap"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("archc::A042/date-gap"));
     snapshots().bind(|| insta::assert_snapshot!("check__warnings_A042", run.stderr));
+}
+
+#[test]
+fn shortened_retention_is_a_warning_against_the_baseline() {
+    let run = check_case("examples/warnings/A091-retention-shortened");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("shortened from 24 month to 12 month"),
+        "{}",
+        run.stderr
+    );
+    snapshots().bind(|| insta::assert_snapshot!("check__warnings_A091", run.stderr));
+    let without = archc(&[
+        "check",
+        "examples/warnings/A091-retention-shortened/current",
+    ]);
+    assert!(
+        !without.stderr.contains("A091"),
+        "no baseline, no history findings"
+    );
 }
 
 #[test]
@@ -99,12 +128,21 @@ fn every_diagnostic_code_has_an_example() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     let mut warned = String::new();
-    for dir in [
-        "examples/warnings/A042-date-gap",
-        "examples/seed",
-        "examples/lakehouse",
-    ] {
-        warned.push_str(&archc(&["check", dir]).stderr);
+    let warnings = std::fs::read_dir(root().join("examples/warnings")).unwrap();
+    let mut dirs: Vec<String> = warnings
+        .map(|e| {
+            format!(
+                "examples/warnings/{}",
+                e.unwrap().file_name().to_string_lossy()
+            )
+        })
+        .collect();
+    dirs.extend([
+        "examples/seed".to_string(),
+        "examples/lakehouse".to_string(),
+    ]);
+    for dir in dirs {
+        warned.push_str(&check_case(&dir).stderr);
     }
     for code in Code::ALL {
         match code.severity() {
