@@ -242,12 +242,36 @@ pub fn plan(inputs: &Inputs, as_of: chrono::DateTime<chrono::Utc>) -> Outcome {
             ..Default::default()
         };
     }
-    match plan_all(&checked, as_of) {
-        Ok(runs) => Outcome {
-            stdout: crate::summary::render(&runs),
-            ..Default::default()
-        },
-        Err(e) => Outcome::usage(e),
+    let runs = match plan_all(&checked, as_of) {
+        Ok(runs) => runs,
+        Err(e) => return Outcome::usage(e),
+    };
+    let mut stdout = crate::summary::render(&runs);
+    if let Some(dir) = &inputs.baseline {
+        let baseline = Inputs {
+            paths: vec![dir.clone()],
+            system: inputs.system.clone(),
+            baseline: None,
+        };
+        let old = check::check(&baseline).map_err(|e| e.0).and_then(|old| {
+            if old.has_errors() {
+                Err(format!(
+                    "the baseline {} does not pass check",
+                    dir.display()
+                ))
+            } else {
+                plan_all(&old, as_of)
+            }
+        });
+        match old {
+            Ok(old) => stdout.push_str(&crate::summary::diff(&old, &runs)),
+            Err(e) => return Outcome::usage(e),
+        }
+    }
+    Outcome {
+        stdout,
+        stderr: findings(&checked, Format::Human),
+        code: 0,
     }
 }
 

@@ -157,3 +157,44 @@ fn every_diagnostic_code_has_an_example() {
         }
     }
 }
+
+#[test]
+fn plan_shows_what_changes_against_the_baseline() {
+    let case = "examples/warnings/A091-retention-shortened";
+    let run = archc(&[
+        "plan",
+        &format!("{case}/current"),
+        "--baseline",
+        &format!("{case}/baseline"),
+        "--as-of",
+        "2026-11-21",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("~ table events: cutoff 2024-11-01 -> 2025-11-01"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "~ events/raw/s3_main: window [2019-01-01, 2024-11-01) -> [2019-01-01, 2025-11-01)"
+        ),
+        "{}",
+        run.stdout
+    );
+    let same = archc(&[
+        "plan",
+        &format!("{case}/baseline"),
+        "--baseline",
+        &format!("{case}/baseline"),
+        "--as-of",
+        "2026-11-21",
+    ]);
+    assert!(
+        same.stdout
+            .contains("against the baseline: no change in what is archived"),
+        "{}",
+        same.stdout
+    );
+}
