@@ -14,6 +14,8 @@ pub struct Checked {
     pub loaded: Loaded,
     pub tables: Vec<Table>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The `--baseline` config, checked the same way (its own findings stay with it).
+    pub baseline: Option<Box<Checked>>,
 }
 
 impl Checked {
@@ -44,20 +46,23 @@ pub fn check(inputs: &Inputs) -> Result<Checked, InputError> {
         &loaded.project,
         loaded.project_file,
     ));
-    if let Some(dir) = &inputs.baseline {
-        let baseline = Inputs {
-            paths: vec![dir.clone()],
-            system: inputs.system.clone(),
-            baseline: None,
-        };
-        let (_, old) = load_tables(&baseline)?;
-        let old: Vec<Table> = old.into_iter().flat_map(|(t, _)| t).collect();
-        diagnostics.extend(history::compare(&old, &tables));
-    }
+    let baseline = match &inputs.baseline {
+        Some(dir) => {
+            let old = check(&Inputs {
+                paths: vec![dir.clone()],
+                system: inputs.system.clone(),
+                baseline: None,
+            })?;
+            diagnostics.extend(history::compare(&old.tables, &tables));
+            Some(Box::new(old))
+        }
+        None => None,
+    };
     Ok(Checked {
         loaded,
         tables,
         diagnostics,
+        baseline,
     })
 }
 

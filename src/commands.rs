@@ -247,22 +247,15 @@ pub fn plan(inputs: &Inputs, as_of: chrono::DateTime<chrono::Utc>) -> Outcome {
         Err(e) => return Outcome::usage(e),
     };
     let mut stdout = crate::summary::render(&runs);
-    if let Some(dir) = &inputs.baseline {
-        let baseline = Inputs {
-            paths: vec![dir.clone()],
-            system: inputs.system.clone(),
-            baseline: None,
+    if let (Some(old), Some(dir)) = (&checked.baseline, &inputs.baseline) {
+        let old = if old.has_errors() {
+            Err(format!(
+                "the baseline {} does not pass check",
+                dir.display()
+            ))
+        } else {
+            plan_all(old, as_of)
         };
-        let old = check::check(&baseline).map_err(|e| e.0).and_then(|old| {
-            if old.has_errors() {
-                Err(format!(
-                    "the baseline {} does not pass check",
-                    dir.display()
-                ))
-            } else {
-                plan_all(&old, as_of)
-            }
-        });
         match old {
             Ok(old) => stdout.push_str(&crate::summary::diff(&old, &runs)),
             Err(e) => return Outcome::usage(e),
