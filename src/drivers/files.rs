@@ -69,6 +69,8 @@ pub struct FileSteps<'a> {
     pub src: String,
     pub dst: String,
     pub ctx: &'a FilesCtx,
+    /// The archive check, rendered once: it verifies the copy and gates every delete.
+    pub check: std::cell::OnceCell<String>,
 }
 
 impl FileSteps<'_> {
@@ -96,7 +98,11 @@ impl FileSteps<'_> {
         dst: &str,
     ) -> Result<Command, RenderError> {
         let mut command = step(about, self.system, at).build(s, self.render(r, "copy", dst)?);
-        command.verify = Some(self.render(r, "verify", dst)?);
+        command.verify = Some(if dst == self.dst {
+            self.archive_check(r)?
+        } else {
+            self.render(r, "verify", dst)?
+        });
         Ok(command)
     }
 
@@ -111,7 +117,11 @@ impl FileSteps<'_> {
     }
 
     pub fn archive_check(&self, r: &Renderer) -> Result<String, RenderError> {
-        self.render(r, "verify", &self.dst)
+        if let Some(check) = self.check.get() {
+            return Ok(check.clone());
+        }
+        let check = self.render(r, "verify", &self.dst)?;
+        Ok(self.check.get_or_init(|| check).clone())
     }
 }
 
@@ -161,6 +171,7 @@ impl Driver for Files {
             src: shell(&root),
             dst: shell(&s.archive),
             ctx: &ctx,
+            check: Default::default(),
         };
         let mut out = vec![steps.select(s, r, phase::SELECT)?];
         if let Some(backup) = &s.backup {

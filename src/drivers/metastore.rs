@@ -55,6 +55,7 @@ impl Driver for MetastoreTable {
                     src: FROM_STATE.to_string(),
                     dst,
                     ctx: &files_ctx,
+                    check: Default::default(),
                 },
             ),
             _ => hive(
@@ -66,6 +67,7 @@ impl Driver for MetastoreTable {
                     src: FROM_STATE.to_string(),
                     dst,
                     ctx: &files_ctx,
+                    check: Default::default(),
                 },
             ),
         }
