@@ -53,19 +53,18 @@ pub fn original_rows(prefix: &str) -> BTreeMap<String, (String, bool)> {
         .collect()
 }
 
+/// psql against the test server, stopping at the first error.
+fn psql(case: &Case, database: &str, what: &[&str]) {
+    let mut args = vec!["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", database];
+    args.extend_from_slice(what);
+    case.tool("psql", &args);
+}
+
 pub fn create(case: &Case, database: &str, table: &str) {
-    case.tool(
-        "psql",
-        &[
-            "-X",
-            "-q",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-d",
-            "postgres",
-            "-c",
-            &format!("CREATE DATABASE {database}"),
-        ],
+    psql(
+        case,
+        "postgres",
+        &["-c", &format!("CREATE DATABASE {database}")],
     );
     let mut sql = format!("CREATE TABLE public.{table} (id integer PRIMARY KEY, ordered_at date NOT NULL, note text);\n");
     for (id, day, note) in rows() {
@@ -76,19 +75,7 @@ pub fn create(case: &Case, database: &str, table: &str) {
     }
     let file = case.path(&format!("seed-{table}.sql"));
     fs::write(&file, sql).unwrap();
-    case.tool(
-        "psql",
-        &[
-            "-X",
-            "-q",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-d",
-            database,
-            "-f",
-            file.to_str().unwrap(),
-        ],
-    );
+    psql(case, database, &["-f", file.to_str().unwrap()]);
 }
 
 fn pg_literal(text: &str) -> String {
