@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use archc::commands::{self, BuildOptions, Outcome};
+use archc::input::Inputs;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -122,4 +124,51 @@ fn parse_as_of(text: &str) -> Result<DateTime<Utc>, String> {
         .map_err(|_| {
             format!("`{text}` is neither YYYY-MM-DD nor an RFC 3339 time (2026-11-21T10:00:00Z)")
         })
+}
+
+impl From<InputArgs> for Inputs {
+    fn from(args: InputArgs) -> Self {
+        Inputs {
+            paths: args.paths,
+            system: args.system,
+            baseline: args.baseline,
+        }
+    }
+}
+
+impl From<Format> for commands::Format {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::Human => commands::Format::Human,
+            Format::Json => commands::Format::Json,
+            Format::Github => commands::Format::Github,
+        }
+    }
+}
+
+impl Cli {
+    /// Runs the chosen command. The wall clock is read here, once, when no --as-of is given.
+    pub fn run(self) -> Outcome {
+        match self.command {
+            Command::Check { inputs, format } => commands::check(&inputs.into(), format.into()),
+            Command::Build { inputs, build } => {
+                let options = BuildOptions {
+                    out: build.out,
+                    as_of: build.as_of.unwrap_or_else(Utc::now),
+                    dry_run: build.dry_run,
+                    force_run: build.force_run,
+                };
+                commands::build(&inputs.into(), &options)
+            }
+            Command::Plan { inputs, as_of } => {
+                commands::plan(&inputs.into(), as_of.unwrap_or_else(Utc::now))
+            }
+            Command::Render {
+                run_files,
+                out,
+                templates,
+            } => commands::render(&run_files, &out, templates.as_deref()),
+            Command::Schema { name } => commands::schema(name.as_deref()),
+        }
+    }
 }

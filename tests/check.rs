@@ -122,7 +122,7 @@ fn hostile_inputs_end_in_diagnostics_not_panics() {
 
 #[test]
 fn every_diagnostic_code_has_an_example() {
-    use archc::diagnostic::{Code, Severity};
+    use archc::diagnostics::{Code, Severity};
     let invalid: Vec<String> = std::fs::read_dir(root().join("examples/invalid"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -70,7 +70,7 @@ fn sql_files_parse_in_their_dialect() {
         .iter()
         .filter(|(k, _)| k.ends_with("_run_file.json"))
     {
-        let run: archc::runfile::RunFile = serde_json::from_str(text).unwrap();
+        let run: archc::output::runfile::RunFile = serde_json::from_str(text).unwrap();
         let sql_dir = out.path().join(name.replace("_run_file.json", ".sql"));
         for (_, command) in run.commands() {
             for file in &command.sql {

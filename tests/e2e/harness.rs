@@ -326,7 +326,7 @@ pub fn exercise(s: &dyn Scenario, name: &str) {
     let gated = case.run(Fault::Fail(s.gated_step()), &[]);
     assert_ne!(gated.code, 0);
     s.corrupt_archive(&case);
-    let before = s.seen(&case).source;
+    let before = s.seen(&case);
     let stopped = case.run(Fault::None, &[]);
     assert_ne!(
         stopped.code, 0,
@@ -338,7 +338,12 @@ pub fn exercise(s: &dyn Scenario, name: &str) {
         "{}",
         stopped.stderr
     );
-    assert_eq!(s.seen(&case).source, before, "the gate stopped the delete");
+    let after = s.seen(&case);
+    assert_eq!(after.source, before.source, "the gate stopped the delete");
+    assert_eq!(
+        after.metadata, before.metadata,
+        "the gate stopped every destructive step (metastore partitions too)"
+    );
     eprintln!("{name}: a corrupted archive stops {}", s.gated_step());
 }
 

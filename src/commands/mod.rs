@@ -1,0 +1,80 @@
+//! The commands, one file each, as functions from a request to an outcome (text and exit
+//! code). Nothing here knows about clap.
+
+mod build;
+mod check;
+mod plan;
+mod render;
+mod schema;
+pub mod summary;
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+
+pub use build::build;
+pub use check::check;
+pub use plan::{plan, plan_all};
+pub use render::render;
+pub use schema::schema;
+
+use crate::diagnostics::{github, human, json, resolve};
+use crate::error::Error;
+use crate::validate::Checked;
+
+/// How findings are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+}
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub out: PathBuf,
+    pub as_of: DateTime<Utc>,
+    pub dry_run: bool,
+    pub force_run: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: u8,
+}
+
+impl From<Error> for Outcome {
+    fn from(error: Error) -> Self {
+        Outcome {
+            stderr: format!("error: {error}\n"),
+            code: error.exit_code(),
+            ..Default::default()
+        }
+    }
+}
+
+/// Findings in the chosen format, sorted by file and position.
+fn findings(checked: &Checked, format: Format) -> String {
+    let resolved = resolve::resolve(&checked.loaded.files, &checked.diagnostics);
+    match format {
+        Format::Human => human::human(&resolved),
+        Format::Json => json::json(&resolved),
+        Format::Github => github::github(&resolved),
+    }
+}
+
+/// Exit 1 with every finding, when check found errors.
+fn refuse(checked: &Checked, tail: &str) -> Outcome {
+    let mut stderr = findings(checked, Format::Human);
+    stderr.push_str(&format!(
+        "{}{tail}\n",
+        resolve::summary(&checked.diagnostics)
+    ));
+    Outcome {
+        stderr,
+        code: 1,
+        ..Default::default()
+    }
+}

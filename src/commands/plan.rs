@@ -1,0 +1,124 @@
+//! `archc plan`: what a build would archive, and what a change does against a baseline.
+
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+
+use super::{findings, refuse, summary, Format, Outcome};
+use crate::error::{Error, Result};
+use crate::input::Inputs;
+use crate::model::Table;
+use crate::output::runfile::RunFile;
+use crate::output::templates::Renderer;
+use crate::plan::{self as planner, invariants, PlanInput};
+use crate::validate::{self, Checked};
+
+pub(super) fn renderer(checked: &Checked) -> Result<Renderer> {
+    let overrides = checked.loaded.root.as_ref().map(|r| r.join("templates"));
+    Renderer::new(overrides.as_deref())
+}
+
+/// Plans one table and checks the plan's ordering invariants.
+pub(super) fn plan_one(
+    checked: &Checked,
+    table: &Table,
+    as_of: DateTime<Utc>,
+    renderer: &Renderer,
+) -> Result<RunFile> {
+    let file = &checked.loaded.files[table.file];
+    let input = PlanInput {
+        project: &checked.loaded.project,
+        table,
+        source_name: &file.name,
+        source_text: &file.text,
+        as_of,
+    };
+    let run = planner::plan_table(&input, renderer)?;
+    let broken = invariants::check(&run);
+    if broken.is_empty() {
+        Ok(run)
+    } else {
+        Err(Error::internal(format!(
+            "the plan for `{}` breaks ordering invariants:\n  {}",
+            table.name,
+            broken.join("\n  ")
+        )))
+    }
+}
+
+/// Plans every table (in parallel), sorted by table name.
+pub fn plan_all(checked: &Checked, as_of: DateTime<Utc>) -> Result<Vec<RunFile>> {
+    let renderer = renderer(checked)?;
+    let mut runs: Vec<RunFile> = checked
+        .tables
+        .par_iter()
+        .map(|table| plan_one(checked, table, as_of, &renderer))
+        .collect::<Result<_>>()?;
+    runs.sort_by(|a, b| a.table_name.cmp(&b.table_name));
+    Ok(runs)
+}
+
+pub fn plan(inputs: &Inputs, as_of: DateTime<Utc>) -> Outcome {
+    let checked = match validate::check(inputs) {
+        Ok(c) => c,
+        Err(e) => return e.into(),
+    };
+    if checked.has_errors() {
+        return refuse(&checked, "");
+    }
+    match describe(&checked, inputs, as_of) {
+        Ok(stdout) => Outcome {
+            stdout,
+            stderr: findings(&checked, Format::Human),
+            code: 0,
+        },
+        Err(e) => e.into(),
+    }
+}
+
+fn describe(checked: &Checked, inputs: &Inputs, as_of: DateTime<Utc>) -> Result<String> {
+    let runs = plan_all(checked, as_of)?;
+    let mut text = summary::render(&runs);
+    if let (Some(old), Some(dir)) = (&checked.baseline, &inputs.baseline) {
+        if old.has_errors() {
+            return Err(
+                Error::usage("the baseline does not pass check").at(dir.display().to_string())
+            );
+        }
+        text.push_str(&summary::diff(&plan_all(old, as_of)?, &runs));
+    }
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::script;
+    use crate::output::templates::TEMPLATES;
+
+    /// Plans and renders the bundled examples with one renderer: every template must be
+    /// loaded along the way (referenced by a driver or by another template).
+    #[test]
+    fn every_template_is_referenced() {
+        let renderer = Renderer::new(None).unwrap();
+        let as_of = "2026-11-21T10:00:00Z".parse().unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        for repo in ["lakehouse", "coverage"] {
+            let inputs = Inputs {
+                paths: vec![root.join(repo)],
+                system: None,
+                baseline: None,
+            };
+            let checked = validate::check(&inputs).unwrap();
+            assert!(!checked.has_errors(), "{repo}: {:?}", checked.diagnostics);
+            let mut runs = Vec::new();
+            for table in &checked.tables {
+                runs.push(plan_one(&checked, table, as_of, &renderer).unwrap());
+            }
+            script::outputs(&runs, "runs", &renderer).unwrap();
+        }
+        let all: std::collections::BTreeSet<String> =
+            TEMPLATES.iter().map(|(n, _)| n.to_string()).collect();
+        let unused: Vec<_> = all.difference(&renderer.loaded()).cloned().collect();
+        assert!(unused.is_empty(), "never referenced: {unused:?}");
+    }
+}

@@ -1,0 +1,44 @@
+//! Findings as a JSON array, one object per finding.
+
+use serde::Serialize;
+
+use super::resolve::Resolved;
+use super::Severity;
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    code: &'a str,
+    name: &'a str,
+    severity: Severity,
+    message: &'a str,
+    file: Option<&'a str>,
+    pointer: Option<&'a str>,
+    line: Option<usize>,
+    column: Option<usize>,
+    help: Option<&'a str>,
+}
+
+pub fn json(resolved: &Resolved) -> String {
+    let findings: Vec<JsonFinding> = resolved
+        .items
+        .iter()
+        .map(|(d, span, _)| {
+            let file = d.site.as_ref().and_then(|l| resolved.files.get(l.file));
+            let position = file.zip(span.as_ref()).map(|(f, s)| f.line_col(s.start));
+            JsonFinding {
+                code: d.code.id(),
+                name: d.code.name(),
+                severity: d.severity,
+                message: &d.message,
+                file: file.map(|f| f.name.as_str()),
+                pointer: d.site.as_ref().map(|l| l.pointer.as_str()),
+                line: position.map(|p| p.0),
+                column: position.map(|p| p.1),
+                help: d.help.as_deref(),
+            }
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&findings).expect("findings serialise");
+    text.push('\n');
+    text
+}

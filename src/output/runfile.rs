@@ -1,0 +1,115 @@
+//! The run file: the reviewable contract between planning and execution.
+//! Field order here is the order in the file; nothing in it depends on the machine.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::plan::step::StepKind;
+
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunFile {
+    pub format_version: u32,
+    pub system: String,
+    pub table_name: String,
+    /// The as-of time in the seed's format, `21-Nov-2026 10:00:00` (UTC).
+    pub archival_date_time: String,
+    pub as_of: String,
+    pub run_id: String,
+    pub cutoff: String,
+    pub data_archive_before: u32,
+    pub data_archive_before_period: String,
+    pub depends_on: Vec<String>,
+    pub source_file: String,
+    pub source_sha256: String,
+    pub archival_details: Vec<ArchivalDetail>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchivalDetail {
+    pub lifecycle_name: String,
+    pub lifecycle_order: u32,
+    pub lifecycle_storage_name: String,
+    pub storage: String,
+    pub archival_type: Option<String>,
+    pub archive_basis: String,
+    pub archival_object_detail: Value,
+    pub starting_storage_date: String,
+    pub ending_storage_date: String,
+    /// `[start, end)` archived by this run; `None` when nothing is due.
+    pub window: Option<DateRange>,
+    pub archive_location: Option<String>,
+    pub backup_location: Option<String>,
+    /// Directory under the runner's state directory that holds this storage's lists.
+    pub state_dir: String,
+    pub notes: Vec<String>,
+    pub commands: Vec<Command>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DateRange {
+    pub start: String,
+    pub end: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Command {
+    /// Stable id: `{lifecycle}.{storage}.{command_about}`.
+    pub id: String,
+    /// Stage: steps with the same seq may run in any order; a higher seq only after
+    /// every lower one succeeded.
+    pub seq: u32,
+    pub system: String,
+    pub command_about: StepKind,
+    pub destructive: bool,
+    /// Must succeed right before the command runs (deletes: the archive check).
+    pub precondition: Option<String>,
+    /// bash, run with `S` set to this storage's state directory.
+    pub command: String,
+    /// Must succeed after the command; only then is the step recorded as done.
+    pub verify: Option<String>,
+    /// SQL files the step runs, from `$ARCHC_SQL_DIR/{name}`.
+    pub sql: Vec<SqlFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SqlFile {
+    pub name: String,
+    pub dialect: String,
+    pub text: String,
+}
+
+impl RunFile {
+    pub fn file_name(&self) -> String {
+        file_name(&self.system, &self.table_name, &self.run_id)
+    }
+
+    pub fn commands(&self) -> impl Iterator<Item = (&ArchivalDetail, &Command)> {
+        self.archival_details
+            .iter()
+            .flat_map(|d| d.commands.iter().map(move |c| (d, c)))
+    }
+
+    /// Every command in execution order: by seq, then by id (both stable).
+    pub fn ordered(&self) -> Vec<(&ArchivalDetail, &Command)> {
+        let mut all: Vec<_> = self.commands().collect();
+        all.sort_by(|a, b| (a.1.seq, &a.1.id).cmp(&(b.1.seq, &b.1.id)));
+        all
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("run file serialises");
+        text.push('\n');
+        text
+    }
+}
+
+pub fn file_name(system: &str, table: &str, run_id: &str) -> String {
+    format!("{system}_archival_{table}_{run_id}_run_file.json")
+}

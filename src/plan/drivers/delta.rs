@@ -1,0 +1,221 @@
+//! delta: the window's rows are copied into a Delta table of their own in the archive,
+//! counted, Glue partitions dropped, rows deleted, and the Athena manifest regenerated.
+
+use serde::Serialize;
+
+use super::{partition_bounds, sql, Driver, StorageCtx, TemplateCtx};
+use crate::error::{Error, Result};
+use crate::model::{Basis, DeltaDetail, Detail, Metastore};
+use crate::output::quote::{backquote, shell};
+use crate::output::runfile::{Command, SqlFile};
+use crate::output::templates::Renderer;
+use crate::plan::step::StepKind;
+
+pub struct Delta;
+
+#[derive(Serialize)]
+pub struct DeltaCtx {
+    pub target: String,
+    pub display: String,
+    pub archive: String,
+    pub predicate: String,
+    pub column_from_state: bool,
+    pub database: String,
+    pub table: String,
+    pub column: Option<String>,
+    pub lo: String,
+    pub hi: String,
+    pub check_locations: bool,
+    pub vacuum_hours: u32,
+    pub log_tool: &'static str,
+    pub log_src: String,
+    pub log_dst: String,
+}
+
+fn target(d: &DeltaDetail) -> Result<(String, String)> {
+    match (&d.path, &d.table_name) {
+        (Some(path), _) => Ok((format!("delta.{}", backquote(path)), path.clone())),
+        (None, Some(table)) => Ok((
+            format!("{}.{}", backquote(&d.database), backquote(table)),
+            format!("{}.{table}", d.database),
+        )),
+        (None, None) => Err(Error::internal(
+            "a delta storage without path or table passed check (rule A060)",
+        )),
+    }
+}
+
+fn context(s: &StorageCtx, d: &DeltaDetail) -> Result<DeltaCtx> {
+    let (target, display) = target(d)?;
+    let archive_path = format!("{}run={}", s.archive, s.run_id);
+    let (lo, hi) = partition_bounds(&s.window, "%Y-%m-%d");
+    let (predicate, column_from_state) =
+        match (s.storage.basis, &d.partition_column, &d.date_column) {
+            (Basis::DateColumn, _, Some(col)) => {
+                let col = backquote(col);
+                (
+                    format!("{col} >= DATE '{lo}' AND {col} < DATE '{hi}'"),
+                    false,
+                )
+            }
+            (_, Some(col), _) => {
+                let col = backquote(col);
+                (format!("{col} >= '{lo}' AND {col} < '{hi}'"), false)
+            }
+            _ => (
+                "`${archc_column}` >= '".to_string()
+                    + &lo
+                    + "' AND `${archc_column}` < '"
+                    + &hi
+                    + "'",
+                true,
+            ),
+        };
+    Ok(DeltaCtx {
+        target,
+        display,
+        archive: format!("delta.{}", backquote(&archive_path)),
+        predicate,
+        column_from_state,
+        database: d.database.clone(),
+        table: d.table_name.clone().unwrap_or_default(),
+        column: d.partition_column.clone(),
+        lo,
+        hi,
+        check_locations: false,
+        vacuum_hours: d.vacuum_retain_hours.unwrap_or(0),
+        log_tool: match d
+            .path
+            .as_deref()
+            .and_then(|p| p.split_once("://"))
+            .map(|(scheme, _)| scheme)
+        {
+            Some("s3" | "s3a") => "s3",
+            Some("gs") => "gcs",
+            Some("hdfs") => "hdfs",
+            _ => "local",
+        },
+        log_src: d
+            .path
+            .as_deref()
+            .map(|p| shell(&format!("{}/_delta_log/", p.trim_end_matches('/'))))
+            .unwrap_or_default(),
+        log_dst: s
+            .backup
+            .as_deref()
+            .map(|b| shell(&format!("{b}_delta_log/")))
+            .unwrap_or_default(),
+    })
+}
+
+struct Sql<'a> {
+    s: &'a StorageCtx<'a>,
+    r: &'a Renderer,
+    ctx: &'a DeltaCtx,
+}
+
+impl Sql<'_> {
+    /// The command that runs `delta/{sql_template}.sql.j2` through `delta/{shell}.sh.j2`.
+    fn command(
+        &self,
+        kind: StepKind,
+        sql_template: &str,
+        shell_template: &str,
+    ) -> Result<(String, SqlFile)> {
+        let file = self.file(&self.s.sql_name(kind), sql_template)?;
+        Ok((self.shell(shell_template, &file)?, file))
+    }
+
+    fn step(&self, kind: StepKind, sql_template: &str, shell_template: &str) -> Result<Command> {
+        let (command, file) = self.command(kind, sql_template, shell_template)?;
+        Ok(self.s.step(kind, "delta", command).running(vec![file]))
+    }
+
+    fn file(&self, name: &str, sql_template: &str) -> Result<SqlFile> {
+        sql(
+            self.r,
+            &format!("delta/{sql_template}.sql.j2"),
+            name,
+            "sparksql",
+            self.ctx,
+        )
+    }
+
+    fn shell(&self, template: &str, file: &SqlFile) -> Result<String> {
+        let wrapped = TemplateCtx {
+            sql_name: &file.name,
+            ..TemplateCtx::of(self.ctx)
+        };
+        self.r.render(&format!("delta/{template}.sh.j2"), &wrapped)
+    }
+
+    fn plain(&self, template: &str) -> Result<String> {
+        self.r.render(template, &TemplateCtx::of(self.ctx))
+    }
+}
+
+impl Driver for Delta {
+    fn steps(&self, s: &StorageCtx, r: &Renderer) -> Result<Vec<Command>> {
+        let Detail::Delta(d) = &s.storage.detail else {
+            return Err(Error::internal("the delta driver got another detail"));
+        };
+        let ctx = context(s, d)?;
+        let q = Sql { s, r, ctx: &ctx };
+        let glue_partitions = d.table_name.is_some()
+            && d.metastore == Metastore::Glue
+            && s.storage.basis == Basis::PartitionDate;
+        let mut out = Vec::new();
+        if glue_partitions || ctx.column_from_state {
+            out.push(s.step(
+                StepKind::DescribeTable,
+                "glue",
+                q.plain("delta/describe.sh.j2")?,
+            ));
+        }
+        out.push(q.step(StepKind::RecordHistory, "history", "history")?);
+        out.push(q.step(StepKind::CountRows, "count", "count")?);
+        if glue_partitions {
+            out.push(s.step(
+                StepKind::SelectPartitions,
+                "glue",
+                q.plain("glue/select.sh.j2")?,
+            ));
+        }
+        if s.backup.is_some() && d.path.is_some() {
+            out.push(s.step(
+                StepKind::BackupDeltaLog,
+                "delta",
+                q.plain("delta/backup_log.sh.j2")?,
+            ));
+        }
+        let (command, file) = q.command(StepKind::ArchiveRows, "archive", "run")?;
+        let check_file = q.file(&s.sql_file("verify_archive"), "archive_count")?;
+        let check = q.shell("verify", &check_file)?;
+        let (archive, gate) = s.copy(StepKind::ArchiveRows, "delta", command, check)?;
+        out.push(archive.running(vec![file, check_file.clone()]));
+        if glue_partitions {
+            let drop = s
+                .gated(
+                    StepKind::DropTablePartition,
+                    "glue",
+                    q.plain("glue/drop.sh.j2")?,
+                    &gate,
+                )?
+                .verified(q.plain("glue/dropped.sh.j2")?)
+                .running(vec![check_file.clone()]);
+            out.push(drop);
+        }
+        let (command, file) = q.command(StepKind::DeleteDeltaData, "delete", "run")?;
+        out.push(
+            s.gated(StepKind::DeleteDeltaData, "delta", command, &gate)?
+                .running(vec![file, check_file]),
+        );
+        if d.athena_manifest {
+            out.push(q.step(StepKind::UpdateAthenaSymlink, "manifest", "run")?);
+        }
+        if d.vacuum_retain_hours.is_some() {
+            out.push(q.step(StepKind::Vacuum, "vacuum", "run")?);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,194 @@
+//! s3, gcs, hdfs and local: objects selected by partition directory or creation time.
+
+use serde::Serialize;
+
+use super::{partition_bounds, Driver, StorageCtx, TemplateCtx};
+use crate::error::{Error, Result};
+use crate::model::{glob, Basis, Detail, Family, StorageKind};
+use crate::output::quote::shell;
+use crate::output::runfile::Command;
+use crate::output::templates::Renderer;
+use crate::plan::step::{ArchiveCheck, Phase, StepKind};
+
+pub struct Files;
+
+#[derive(Serialize)]
+pub struct FilesCtx {
+    pub basis: &'static str,
+    pub column: Option<String>,
+    pub lo: String,
+    pub hi: String,
+    pub regex: String,
+    pub partitions_from_state: bool,
+}
+
+impl FilesCtx {
+    pub fn partitions_from_state(column: Option<String>) -> Self {
+        Self {
+            basis: "partition_date",
+            column,
+            lo: String::new(),
+            hi: String::new(),
+            regex: String::new(),
+            partitions_from_state: true,
+        }
+    }
+}
+
+/// The parts every file store has, each one template in the store's folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Select,
+    Copy,
+    Verify,
+    Delete,
+    Deleted,
+}
+
+impl Part {
+    #[cfg(test)]
+    pub const ALL: [Part; 5] = [
+        Part::Select,
+        Part::Copy,
+        Part::Verify,
+        Part::Delete,
+        Part::Deleted,
+    ];
+
+    pub fn template(self, system: &str) -> String {
+        let part = match self {
+            Part::Select => "select",
+            Part::Copy => "copy",
+            Part::Verify => "verify",
+            Part::Delete => "delete",
+            Part::Deleted => "deleted",
+        };
+        format!("{system}/{part}.sh.j2")
+    }
+}
+
+/// The template folder of the file store that holds a kind's data.
+pub fn system_of(kind: StorageKind) -> Result<&'static str> {
+    let spec = kind.spec();
+    let store = match spec.family {
+        Family::Files => kind,
+        Family::Metastore => spec.data_store.ok_or_else(|| {
+            Error::internal(format!(
+                "metastore kind `{}` names no data store",
+                spec.name
+            ))
+        })?,
+        _ => {
+            return Err(Error::internal(format!(
+                "`{}` is not a file store",
+                spec.name
+            )))
+        }
+    };
+    store
+        .spec()
+        .templates
+        .ok_or_else(|| Error::internal(format!("`{}` has no templates", store.as_str())))
+}
+
+/// Renders the file-store templates of one system for a source and destination.
+pub struct FileSteps<'a> {
+    pub system: &'static str,
+    pub src: String,
+    pub dst: String,
+    pub ctx: &'a FilesCtx,
+}
+
+impl FileSteps<'_> {
+    fn render(&self, r: &Renderer, part: Part, dst: &str) -> Result<String> {
+        let wrapped = TemplateCtx {
+            src: &self.src,
+            dst,
+            ..TemplateCtx::of(self.ctx)
+        };
+        r.render(&part.template(self.system), &wrapped)
+    }
+
+    pub fn select(&self, s: &StorageCtx, r: &Renderer, at: Phase) -> Result<Command> {
+        let command = self.render(r, Part::Select, &self.dst)?;
+        Ok(s.step(StepKind::SelectObjects, self.system, command)
+            .in_phase(at))
+    }
+
+    /// Copy to the backup, verified against the selection.
+    pub fn backup(&self, s: &StorageCtx, r: &Renderer, to: &str) -> Result<Command> {
+        let command = self.render(r, Part::Copy, to)?;
+        let check = self.render(r, Part::Verify, to)?;
+        Ok(s.step(StepKind::BackupData, self.system, command)
+            .verified(check))
+    }
+
+    /// Copy to the archive; its check gates every destructive step of the storage.
+    pub fn archive(&self, s: &StorageCtx, r: &Renderer) -> Result<(Command, ArchiveCheck)> {
+        let command = self.render(r, Part::Copy, &self.dst)?;
+        let check = self.render(r, Part::Verify, &self.dst)?;
+        s.copy(StepKind::SyncSourceToArchive, self.system, command, check)
+    }
+
+    /// Delete exactly the selected objects, only while the archive still holds them.
+    pub fn delete(&self, s: &StorageCtx, r: &Renderer, gate: &ArchiveCheck) -> Result<Command> {
+        let command = self.render(r, Part::Delete, &self.dst)?;
+        let deleted = self.render(r, Part::Deleted, &self.dst)?;
+        Ok(
+            s.gated(StepKind::DeleteSourceData, self.system, command, gate)?
+                .verified(deleted),
+        )
+    }
+}
+
+impl Driver for Files {
+    fn steps(&self, s: &StorageCtx, r: &Renderer) -> Result<Vec<Command>> {
+        let Detail::Files(f) = &s.storage.detail else {
+            return Err(Error::internal("the files driver got another detail"));
+        };
+        let kind = s.storage.kind;
+        let flat = matches!(kind, StorageKind::Hdfs | StorageKind::Gcs);
+        let location = s.storage.location().ok_or_else(|| {
+            Error::internal(format!("storage `{}` has no location", s.storage.name))
+        })?;
+        let pattern = location.glob;
+        let ctx = match s.storage.basis {
+            Basis::PartitionDate => {
+                let (lo, hi) = partition_bounds(&s.window, &f.partition_format);
+                FilesCtx {
+                    basis: "partition_date",
+                    column: f.partition_column.clone(),
+                    lo,
+                    hi,
+                    regex: String::new(),
+                    partitions_from_state: false,
+                }
+            }
+            _ => FilesCtx {
+                basis: "file_creation_date",
+                column: None,
+                lo: s.window.start.format("%Y-%m-%d").to_string(),
+                hi: s.window.end.format("%Y-%m-%d").to_string(),
+                regex: match (&pattern, flat) {
+                    (None, true) => "^[^/]+$".to_string(),
+                    _ => glob::to_ere(pattern.as_deref()),
+                },
+                partitions_from_state: false,
+            },
+        };
+        let steps = FileSteps {
+            system: system_of(kind)?,
+            src: shell(&location.tree.url()),
+            dst: shell(&s.archive),
+            ctx: &ctx,
+        };
+        let mut out = vec![steps.select(s, r, Phase::Select)?];
+        if let Some(backup) = &s.backup {
+            out.push(steps.backup(s, r, &shell(backup))?);
+        }
+        let (copy, gate) = steps.archive(s, r)?;
+        out.push(copy);
+        out.push(steps.delete(s, r, &gate)?);
+        Ok(out)
+    }
+}

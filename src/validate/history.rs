@@ -1,0 +1,100 @@
+//! Rule 9, against a baseline (the config on the target branch): lifecycles and storages
+//! are never removed, only ended; shorter retention is flagged for a reviewer.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostics::{Code, Diagnostic, Site};
+use crate::model::Period;
+use crate::model::Table;
+
+pub fn compare(baseline: &[Table], current: &[Table]) -> Vec<Diagnostic> {
+    let now: BTreeMap<&str, &Table> = current.iter().map(|t| (t.name.as_str(), t)).collect();
+    let mut out = Vec::new();
+    let mut old: Vec<&Table> = baseline.iter().collect();
+    old.sort_by(|a, b| a.name.cmp(&b.name));
+    for before in old {
+        match now.get(before.name.as_str()) {
+            None => out.push(
+                Diagnostic::new(Code::HistoryRemoved, format!("table `{}` was removed", before.name))
+                    .help("keep its file: set ending_storage_date on its storages instead; the history of what was archived where depends on it"),
+            ),
+            Some(after) => {
+                lifecycles(before, after, &mut out);
+                retention(before, after, &mut out);
+            }
+        }
+    }
+    out
+}
+
+fn lifecycles(before: &Table, after: &Table, out: &mut Vec<Diagnostic>) {
+    for lifecycle in &before.lifecycles {
+        let Some(now) = after.lifecycles.iter().find(|l| l.name == lifecycle.name) else {
+            out.push(
+                Diagnostic::new(
+                    Code::HistoryRemoved,
+                    format!(
+                        "lifecycle `{}` of table `{}` was removed",
+                        lifecycle.name, after.name
+                    ),
+                )
+                .at(Site::key(after.file, after.pointer.clone()))
+                .label("its lifecycle is gone")
+                .help("put it back and set ending_storage_date on its storages"),
+            );
+            continue;
+        };
+        for storage in &lifecycle.storages {
+            if !now.storages.iter().any(|s| s.name == storage.name) {
+                out.push(
+                    Diagnostic::new(
+                        Code::HistoryRemoved,
+                        format!(
+                            "storage `{}` of lifecycle `{}` was removed",
+                            storage.name, lifecycle.name
+                        ),
+                    )
+                    .at(Site::key(after.file, now.pointer.clone()))
+                    .label("one of its storages is gone")
+                    .help(format!(
+                        "put `{}` back with ending_storage_date set to the last day it held data",
+                        storage.name
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// Roughly how many days a retention keeps, to compare two retentions.
+fn days(period: Period, count: u32) -> u64 {
+    let unit = match period {
+        Period::Day => 1,
+        Period::Week => 7,
+        Period::Month => 30,
+        Period::Quarter => 91,
+        Period::Year => 365,
+    };
+    unit * u64::from(count)
+}
+
+fn retention(before: &Table, after: &Table, out: &mut Vec<Diagnostic>) {
+    if days(after.period, after.archive_before) < days(before.period, before.archive_before) {
+        out.push(
+            Diagnostic::new(
+                Code::RetentionShortened,
+                format!(
+                    "retention of `{}` shortened from {} {} to {} {}",
+                    after.name,
+                    before.archive_before,
+                    before.period.as_str(),
+                    after.archive_before,
+                    after.period.as_str()
+                ),
+            )
+            .at(Site::value(after.file, after.settings_pointer("data_archive_before")))
+            .label("data older than this will be archived sooner")
+            .help("the next build archives data that is kept today: get the data owner's approval on this change"),
+        );
+    }
+}
