@@ -130,6 +130,73 @@ fn a_run_file_from_the_last_hour_is_reused_unless_forced() {
     assert_eq!(run["as_of"], "2026-11-21T11:30:00Z");
 }
 
+/// A run file of the same hour is reused only when this config plans exactly it: a changed
+/// config or an edited run file is planned again (and said so).
+#[test]
+fn a_recent_run_file_is_reused_only_when_it_is_what_the_config_plans() {
+    let repo = temp();
+    let table = repo.path().join("t.json");
+    let seed = std::fs::read_to_string(crate::support::root().join("examples/seed/tablname.json"))
+        .unwrap();
+    std::fs::write(&table, &seed).unwrap();
+    let out = temp();
+    let args = |at: &str| {
+        vec![
+            table.to_str().unwrap().to_string(),
+            "--dry-run".into(),
+            "--as-of".into(),
+            at.to_string(),
+        ]
+    };
+    let run = |at: &str| {
+        let a = args(at);
+        build(
+            &a.iter().map(String::as_str).collect::<Vec<_>>(),
+            out.path(),
+        )
+    };
+    let name = "runs/archc_archival_tablname_2026112110_run_file.json";
+    assert!(run("2026-11-21T10:05:00Z").stdout.contains("wrote"));
+    assert!(run("2026-11-21T10:20:00Z").stdout.contains("reused"));
+
+    std::fs::write(
+        &table,
+        seed.replace("\"data_archive_before\" : 2", "\"data_archive_before\" : 3"),
+    )
+    .unwrap();
+    let changed = run("2026-11-21T10:30:00Z");
+    assert!(
+        changed.stdout.contains(&format!("wrote {name}")),
+        "{}",
+        changed.stdout
+    );
+    assert!(
+        changed.stderr.contains("planned again"),
+        "{}",
+        changed.stderr
+    );
+    let text = tree(out.path())[name].clone();
+    assert!(
+        text.contains("\"data_archive_before\": 3"),
+        "the new config was planned"
+    );
+
+    let edited = text.replacen("aws s3 sync", "aws s3 sync --delete", 1);
+    assert_ne!(edited, text);
+    std::fs::write(out.path().join(name), edited).unwrap();
+    let tampered = run("2026-11-21T10:40:00Z");
+    assert!(
+        tampered.stdout.contains(&format!("wrote {name}")),
+        "{}",
+        tampered.stdout
+    );
+    let replaced = &tree(out.path())[name];
+    assert!(
+        !replaced.contains("--delete") && replaced.contains("10:40:00"),
+        "the edited run file was planned again"
+    );
+}
+
 #[test]
 fn nothing_is_written_when_check_fails() {
     let out = temp();

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::support::{
-    archc, build_repo, combined, root, sh, snapshots, temp, tool, tree, wrappers,
+    archc, build_repo, combined, journal, root, sh, snapshots, temp, tool, tree, wrappers,
 };
 
 const AS_OF: &str = "2026-11-21T10:00:00Z";
@@ -273,6 +273,7 @@ impl Fixture {
             .args(args)
             .env("PATH", path)
             .env("FAKE_LOG", &log)
+            .env("ARCHC_LOCK_DIR", self.dir.path().join("locks"))
             .env_remove("FAKE_FAIL_STEP");
         if let Some(step) = fail_step {
             cmd.env("FAKE_FAIL_STEP", step);
@@ -322,14 +323,9 @@ fn a_failed_step_resumes_without_redoing_finished_steps() {
             "step {} must fail: {}",
             ids[k], failed.stdout
         );
-        let journal = fs::read_to_string(state.join("journal")).unwrap();
-        let done: Vec<&str> = journal
-            .lines()
-            .map(|l| l.trim_start_matches("done "))
-            .collect();
         assert_eq!(
-            done,
-            ids[..k].iter().map(String::as_str).collect::<Vec<_>>(),
+            journal(&state, "events"),
+            ids[..k].to_vec(),
             "journal after failing {}",
             ids[k]
         );
@@ -408,6 +404,7 @@ fn a_failure_early_in_a_step_fails_the_step() {
     let run = sh(Command::new("bash")
         .arg(&script)
         .env("PATH", path)
+        .env("ARCHC_LOCK_DIR", fixture.dir.path().join("locks"))
         .env("FAKE_FAIL_STEP", "raw.parts.select_objects")
         .env("FAKE_FAIL_TOOL", "find"));
     assert_ne!(run.code, 0, "{}", run.stdout);
@@ -416,14 +413,11 @@ fn a_failure_early_in_a_step_fails_the_step() {
         "{}",
         run.stderr
     );
-    let journal = fs::read_to_string(
-        fixture
-            .dir
-            .path()
-            .join("out/runs/t_archival_events_2026112110.state/journal"),
-    )
-    .unwrap_or_default();
-    assert!(!journal.contains("raw.parts.select_objects"), "{journal}");
+    let done = journal(&fixture.dir.path().join("out/runs/state"), "events");
+    assert!(
+        !done.iter().any(|d| d == "raw.parts.select_objects"),
+        "{done:?}"
+    );
 }
 
 #[test]

@@ -1,7 +1,5 @@
 //! `archc build`: run files and scripts for every table, all or nothing.
 
-use std::path::PathBuf;
-
 use rayon::prelude::*;
 
 use super::plan::{plan_one, renderer};
@@ -72,24 +70,38 @@ fn build_table(
     renderer: &Renderer,
     sink: &Sink,
 ) -> Result<Built> {
-    let run = plan_one(checked, table, options.as_of, renderer)?;
     let run_dir = &checked.loaded.project.run_file_dir;
-    let run_path: PathBuf = options.out.join(run_dir);
-    let reused = (!options.force_run)
-        .then(|| emit::recent_run_file(&run_path, &run.system, &run.table_name, options.as_of))
+    let plan = |as_of| plan_one(checked, table, as_of, renderer);
+    let run = plan(options.as_of)?;
+    let recent = (!options.force_run)
+        .then(|| {
+            emit::recent_run_file(
+                &options.out.join(run_dir),
+                &run.system,
+                &run.table_name,
+                options.as_of,
+            )
+        })
         .flatten();
-    let mut outputs = Vec::new();
     let mut note = None;
-    let (run, verb) = match reused {
-        Some(old) => {
-            if old.source_sha256 != run.source_sha256 {
+    let mut reuse = None;
+    if let Some((old, text)) = recent {
+        // Reused only if this archc plans exactly that file from this config at its time:
+        // same config bytes, same hour, same archc, and not edited since it was written.
+        match old.as_of_time().map(plan).transpose()? {
+            Some(again) if again.to_json() == text => reuse = Some(old),
+            _ => {
                 note = Some(format!(
-                    "note: {} was planned from a different config; --force-run plans again\n",
+                    "note: {run_dir}/{} is not what this config plans for its hour (the config, \
+                     archc or the file changed); planned again\n",
                     old.file_name()
-                ));
+                ))
             }
-            (old, "reused")
         }
+    }
+    let mut outputs = Vec::new();
+    let (run, verb) = match reuse {
+        Some(old) => (old, "reused"),
         None => {
             outputs.push(Output {
                 path: format!("{run_dir}/{}", run.file_name()),

@@ -159,15 +159,15 @@ pub fn write_atomic(target: &Path, bytes: &[u8], executable: bool) -> Result<()>
     Ok(())
 }
 
-/// A run file for the same table whose as-of time lies within the hour before `as_of`.
-/// Such a file is named after the as-of hour or the hour before, so only two names are
-/// looked at (no directory scan: this runs once per table).
+/// A run file for the same table whose as-of time lies within the hour before `as_of`,
+/// with its text as read. Such a file is named after the as-of hour or the hour before,
+/// so only two names are looked at (no directory scan: this runs once per table).
 pub fn recent_run_file(
     dir: &Path,
     system: &str,
     table: &str,
     as_of: DateTime<Utc>,
-) -> Option<RunFile> {
+) -> Option<(RunFile, String)> {
     [as_of, as_of - Duration::hours(1)]
         .iter()
         .map(|t| {
@@ -178,14 +178,13 @@ pub fn recent_run_file(
             ))
         })
         .filter_map(|path| fs::read_to_string(path).ok())
-        .filter_map(|text| serde_json::from_str::<RunFile>(&text).ok())
-        .filter(|run| run.table_name == table && run.system == system)
-        .filter(|run| {
-            DateTime::parse_from_rfc3339(&run.as_of)
-                .map(|t| t.with_timezone(&Utc))
-                .is_ok_and(|t| t <= as_of && as_of - t < Duration::hours(1))
+        .filter_map(|text| Some((serde_json::from_str::<RunFile>(&text).ok()?, text)))
+        .filter(|(run, _)| run.table_name == table && run.system == system)
+        .filter(|(run, _)| {
+            run.as_of_time()
+                .is_some_and(|t| t <= as_of && as_of - t < Duration::hours(1))
         })
-        .max_by(|a, b| a.as_of.cmp(&b.as_of))
+        .max_by(|a, b| a.0.as_of.cmp(&b.0.as_of))
 }
 
 #[cfg(test)]

@@ -103,6 +103,13 @@ impl RunFile {
         all
     }
 
+    /// The planning time, when the run file's `as_of` is a valid RFC 3339 time.
+    pub fn as_of_time(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        chrono::DateTime::parse_from_rfc3339(&self.as_of)
+            .ok()
+            .map(|t| t.with_timezone(&chrono::Utc))
+    }
+
     pub fn to_json(&self) -> String {
         let mut text = serde_json::to_string_pretty(self).expect("run file serialises");
         text.push('\n');

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::output::emit::Output;
@@ -52,8 +53,10 @@ struct StepCtx {
 
 #[derive(Serialize)]
 struct TableCtx {
+    system: String,
     table: String,
     run_id: String,
+    run_key: String,
     cutoff: String,
     run_file: String,
     script: String,
@@ -176,8 +179,10 @@ pub fn table_outputs(run: &RunFile, dir: &str, r: &Renderer) -> Result<Vec<Outpu
     }
     tools.insert("flock".to_string());
     let ctx = TableCtx {
+        system: run.system.clone(),
         table: run.table_name.clone(),
         run_id: run.run_id.clone(),
+        run_key: run_key(run),
         cutoff: run.cutoff.clone(),
         run_file: run.file_name(),
         script: format!("{stem}.sh"),
@@ -199,6 +204,14 @@ pub fn table_outputs(run: &RunFile, dir: &str, r: &Renderer) -> Result<Vec<Outpu
         executable: false,
     }));
     Ok(out)
+}
+
+/// Names the state of one run: its run id and a digest of its run file, so that two
+/// different plans for the same hour never share a journal.
+pub fn run_key(run: &RunFile) -> String {
+    let digest = Sha256::digest(run.to_json().as_bytes());
+    let hex: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{hex}", run.run_id)
 }
 
 fn uses(text: &str, tool: &str) -> bool {

@@ -54,14 +54,23 @@ pub fn pg_env() -> Option<Vec<(String, String)>> {
 #[derive(Clone, Copy, Debug)]
 pub enum Fault<'a> {
     None,
+    /// Every tool call of the step fails.
     Fail(&'a str),
+    /// kill -9 of the whole run at the step's first tool call, before it runs.
     Kill(&'a str),
+    /// kill -9 of the whole run right after the step's n-th call of a tool with side
+    /// effects returned: the effect happened, the journal line did not.
+    KillAfter(&'a str, usize),
 }
+
+/// Tools whose calls change or read the systems (the others only shape text).
+pub const EFFECTFUL: &str = "aws psql mysql mysqldump rsync gsutil hdfs spark-sql curl xargs";
 
 pub struct Case {
     pub dir: tempfile::TempDir,
     pub env: Vec<(String, String)>,
     pub script: PathBuf,
+    pub table: String,
 }
 
 impl Case {
@@ -112,7 +121,12 @@ impl Case {
         );
         let system = project["system"].as_str().unwrap().to_string();
         let script = out.join(format!("runs/{system}_archival_{table}_2026112110.sh"));
-        Case { dir, env, script }
+        Case {
+            dir,
+            env,
+            script,
+            table: table.to_string(),
+        }
     }
 
     /// A value the scenario stored in the case's environment (bucket, database...).
@@ -141,9 +155,11 @@ impl Case {
         );
         let mut cmd = Command::new(program);
         cmd.env("PATH", path)
+            .env("ARCHC_LOCK_DIR", self.path("locks"))
             .envs(self.env.iter().map(|(k, v)| (k, v)));
         cmd.env_remove("FAKE_FAIL_STEP")
-            .env_remove("FAKE_KILL_STEP");
+            .env_remove("FAKE_KILL_STEP")
+            .env_remove("FAKE_KILL_AFTER_STEP");
         cmd
     }
 
@@ -172,6 +188,7 @@ impl Case {
             .args(["--state-dir", self.path("state").to_str().unwrap()])
             .args(args);
         cmd.env("FAKE_LOG", self.path("calls.log"));
+        let _ = fs::remove_file(self.path("calls.log.after"));
         match fault {
             Fault::None => {}
             Fault::Fail(step) => {
@@ -179,6 +196,11 @@ impl Case {
             }
             Fault::Kill(step) => {
                 cmd.env("FAKE_KILL_STEP", step);
+            }
+            Fault::KillAfter(step, n) => {
+                cmd.env("FAKE_KILL_AFTER_STEP", step)
+                    .env("FAKE_KILL_AFTER_CALL", n.to_string())
+                    .env("FAKE_EFFECTFUL", EFFECTFUL);
             }
         }
         cmd.process_group(0);
@@ -195,12 +217,22 @@ impl Case {
             .collect()
     }
 
+    /// How many calls of tools with side effects each step made, from the call log.
+    pub fn effectful_calls(&self) -> BTreeMap<String, usize> {
+        let mut out = BTreeMap::new();
+        let log = fs::read_to_string(self.path("calls.log")).unwrap_or_default();
+        for line in log.lines() {
+            if let Some((step, tool)) = line.split_once(' ') {
+                if EFFECTFUL.split(' ').any(|t| t == tool) {
+                    *out.entry(step.to_string()).or_insert(0) += 1;
+                }
+            }
+        }
+        out
+    }
+
     pub fn journal(&self) -> Vec<String> {
-        fs::read_to_string(self.path("state/journal"))
-            .unwrap_or_default()
-            .lines()
-            .map(|l| l.trim_start_matches("done ").to_string())
-            .collect()
+        crate::support::journal(&self.path("state"), &self.table)
     }
 }
 
@@ -290,15 +322,23 @@ pub fn exercise(s: &dyn Scenario, name: &str) {
         second.stdout
     );
     assert_final(s, &case, "second run");
+    let calls = case.effectful_calls();
     eprintln!("{name}: clean run and re-run ok ({} steps)", steps.len());
 
     for (k, step) in steps.iter().enumerate() {
-        for fault in [Fault::Fail(step), Fault::Kill(step)] {
+        let mut faults = vec![Fault::Fail(step), Fault::Kill(step)];
+        let made = calls.get(step).copied().unwrap_or(0);
+        let mut after = vec![1, made];
+        after.dedup();
+        faults.extend(
+            after
+                .into_iter()
+                .filter(|n| *n > 0)
+                .map(|n| Fault::KillAfter(step, n)),
+        );
+        for (f, fault) in faults.into_iter().enumerate() {
             let context = format!("{fault:?}");
-            let case = s.fresh(&format!(
-                "{name}-{k}-{}",
-                matches!(fault, Fault::Kill(_)) as u8
-            ));
+            let case = s.fresh(&format!("{name}-{k}-{f}"));
             let broken = case.run(fault, &[]);
             assert_ne!(
                 broken.code, 0,
@@ -317,7 +357,7 @@ pub fn exercise(s: &dyn Scenario, name: &str) {
             assert_final(s, &case, &format!("{context} then re-run"));
         }
         eprintln!(
-            "{name}: failure and kill -9 at step {} ({step}) recovered",
+            "{name}: failure, kill -9 before and kill -9 after the tool at step {} ({step}) recovered",
             k + 1
         );
     }

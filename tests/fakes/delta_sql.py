@@ -3,6 +3,7 @@
 Spark with Delta cannot be installed on these machines; this maps the statement shapes archc
 writes onto delta-rs (DataFusion evaluates the predicates as written):
   DESCRIBE HISTORY t | SELECT COUNT(*) FROM t [WHERE p] |
+  SELECT assert_true(COUNT(*) = CAST('n' AS BIGINT) OR COUNT(*) = 0, 'msg') FROM t WHERE p |
   CREATE TABLE IF NOT EXISTS a USING DELTA AS SELECT * FROM t WHERE p |
   DELETE FROM t WHERE p | GENERATE symlink_format_manifest FOR TABLE t | VACUUM t RETAIN n HOURS
 Tables are path tables, delta.`path`. Anything else is an error.
@@ -59,6 +60,16 @@ def run(stmt):
     if m := re.fullmatch(r"DESCRIBE HISTORY " + PATH, flat):
         for entry in DeltaTable(m.group(1)).history():
             print(f"{entry.get('version')}\t{entry.get('operation')}")
+    elif m := re.fullmatch(
+        r"SELECT assert_true\( COUNT\(\*\) = CAST\('(\d+)' AS BIGINT\) OR COUNT\(\*\) = 0, '([^']*)' \) (FROM .*)",
+        flat,
+    ):
+        n = query("SELECT COUNT(*) " + m.group(3)).column(0)[0].as_py()
+        if n not in (int(m.group(1)), 0):
+            # Spark stops the statement file at the first failing statement.
+            sys.stderr.write(f"java.lang.RuntimeException: {m.group(2)}\n")
+            sys.stderr.flush()
+            os._exit(1)
     elif flat.startswith("SELECT COUNT(*) FROM"):
         print(query(flat).column(0)[0].as_py())
     elif m := re.fullmatch(r"CREATE TABLE IF NOT EXISTS " + PATH + r" USING DELTA AS (SELECT .*)", flat):

@@ -131,3 +131,18 @@ pub fn wrappers(bin: &Path, names: &[&str]) {
         std::os::unix::fs::symlink(&wrapper, bin.join(name)).unwrap();
     }
 }
+
+/// The journal of the one run of `table` under a state root (`state/<table>/<run>/journal`):
+/// the ids of the steps it recorded as done, in order.
+pub fn journal(state_root: &Path, table: &str) -> Vec<String> {
+    let runs: Vec<PathBuf> = std::fs::read_dir(state_root.join(table))
+        .map(|dir| dir.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    assert!(runs.len() <= 1, "one run expected: {runs:?}");
+    runs.first()
+        .and_then(|run| std::fs::read_to_string(run.join("journal")).ok())
+        .unwrap_or_default()
+        .lines()
+        .map(|l| l.trim_start_matches("done ").to_string())
+        .collect()
+}

@@ -30,6 +30,8 @@ pub struct DeltaCtx {
     pub log_tool: &'static str,
     pub log_src: String,
     pub log_dst: String,
+    /// The SQL file that counts the archive table's rows.
+    pub count_sql: String,
 }
 
 fn target(d: &DeltaDetail) -> Result<(String, String)> {
@@ -47,7 +49,7 @@ fn target(d: &DeltaDetail) -> Result<(String, String)> {
 
 fn context(s: &StorageCtx, d: &DeltaDetail) -> Result<DeltaCtx> {
     let (target, display) = target(d)?;
-    let archive_path = format!("{}run={}", s.archive, s.run_id);
+    let archive_path = format!("{}run={}-a${{archc_attempt}}", s.archive, s.run_id);
     let (lo, hi) = partition_bounds(&s.window, "%Y-%m-%d");
     let (predicate, column_from_state) =
         match (s.storage.basis, &d.partition_column, &d.date_column) {
@@ -105,6 +107,7 @@ fn context(s: &StorageCtx, d: &DeltaDetail) -> Result<DeltaCtx> {
             .as_deref()
             .map(|b| shell(&format!("{b}_delta_log/")))
             .unwrap_or_default(),
+        count_sql: s.sql_file("verify_archive"),
     })
 }
 
@@ -188,8 +191,8 @@ impl Driver for Delta {
                 q.plain("delta/backup_log.sh.j2")?,
             ));
         }
-        let (command, file) = q.command(StepKind::ArchiveRows, "archive", "run")?;
-        let check_file = q.file(&s.sql_file("verify_archive"), "archive_count")?;
+        let (command, file) = q.command(StepKind::ArchiveRows, "archive", "archive")?;
+        let check_file = q.file(&ctx.count_sql, "archive_count")?;
         let check = q.shell("verify", &check_file)?;
         let (archive, gate) = s.copy(StepKind::ArchiveRows, "delta", command, check)?;
         out.push(archive.running(vec![file, check_file.clone()]));
@@ -205,7 +208,7 @@ impl Driver for Delta {
                 .running(vec![check_file.clone()]);
             out.push(drop);
         }
-        let (command, file) = q.command(StepKind::DeleteDeltaData, "delete", "run")?;
+        let (command, file) = q.command(StepKind::DeleteDeltaData, "delete", "delete")?;
         out.push(
             s.gated(StepKind::DeleteDeltaData, "delta", command, &gate)?
                 .running(vec![file, check_file]),

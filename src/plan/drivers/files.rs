@@ -9,28 +9,36 @@ use crate::output::quote::shell;
 use crate::output::runfile::Command;
 use crate::output::templates::Renderer;
 use crate::plan::step::{ArchiveCheck, Phase, StepKind};
+use crate::plan::window::Window;
 
 pub struct Files;
 
 #[derive(Serialize)]
 pub struct FilesCtx {
     pub basis: &'static str,
+    /// The partition column, unless it is read from the table definition at run time.
     pub column: Option<String>,
+    pub column_from_state: bool,
     pub lo: String,
     pub hi: String,
+    /// What a partition value must look like to be read as a date at all.
+    pub value_re: String,
     pub regex: String,
-    pub partitions_from_state: bool,
 }
 
 impl FilesCtx {
-    pub fn partitions_from_state(column: Option<String>) -> Self {
+    /// Partition directories under a metastore table's location, by value: whatever is
+    /// physically there in the window, registered in the metastore or not.
+    pub fn partitions(window: &Window, format: &str) -> Self {
+        let (lo, hi) = partition_bounds(window, format);
         Self {
             basis: "partition_date",
-            column,
-            lo: String::new(),
-            hi: String::new(),
+            column: None,
+            column_from_state: true,
+            lo,
+            hi,
+            value_re: glob::format_ere(format),
             regex: String::new(),
-            partitions_from_state: true,
         }
     }
 }
@@ -153,27 +161,22 @@ impl Driver for Files {
         })?;
         let pattern = location.glob;
         let ctx = match s.storage.basis {
-            Basis::PartitionDate => {
-                let (lo, hi) = partition_bounds(&s.window, &f.partition_format);
-                FilesCtx {
-                    basis: "partition_date",
-                    column: f.partition_column.clone(),
-                    lo,
-                    hi,
-                    regex: String::new(),
-                    partitions_from_state: false,
-                }
-            }
+            Basis::PartitionDate => FilesCtx {
+                column: f.partition_column.clone(),
+                column_from_state: false,
+                ..FilesCtx::partitions(&s.window, &f.partition_format)
+            },
             _ => FilesCtx {
                 basis: "file_creation_date",
                 column: None,
+                column_from_state: false,
                 lo: s.window.start.format("%Y-%m-%d").to_string(),
                 hi: s.window.end.format("%Y-%m-%d").to_string(),
+                value_re: String::new(),
                 regex: match (&pattern, flat) {
                     (None, true) => "^[^/]+$".to_string(),
                     _ => glob::to_ere(pattern.as_deref()),
                 },
-                partitions_from_state: false,
             },
         };
         let steps = FileSteps {

@@ -45,7 +45,7 @@ impl Driver for MetastoreTable {
                 .map(|l| l.trim_end_matches('/').to_string()),
             check_locations: true,
         };
-        let files_ctx = FilesCtx::partitions_from_state(m.partition_column.clone());
+        let files_ctx = FilesCtx::partitions(&s.window, &m.partition_format);
         let files = FileSteps {
             system: system_of(s.storage.kind)?,
             src: FROM_STATE.to_string(),

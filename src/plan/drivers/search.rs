@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use super::{Driver, StorageCtx, TemplateCtx};
 use crate::error::{Error, Result};
@@ -35,11 +36,7 @@ impl Driver for Search {
         let ctx = SearchCtx {
             index: es.index.clone(),
             repository: es.snapshot_repository.clone(),
-            snapshot: format!(
-                "archc-{}-{}-{}-{}",
-                s.table.name, s.lifecycle.name, s.storage.name, s.run_id
-            )
-            .to_lowercase(),
+            snapshot: snapshot_name(s),
             query: range.to_string(),
             snapshot_body: json!({"indices": es.index, "include_global_state": false}).to_string(),
         };
@@ -50,7 +47,7 @@ impl Driver for Search {
             )
         };
         let system = "elasticsearch";
-        let count = s.step(StepKind::CountRows, system, render("count")?);
+        let count = s.step(StepKind::CountRows, system, render("select")?);
         let (snapshot, gate) = s.copy(
             StepKind::SnapshotIndex,
             system,
@@ -60,4 +57,20 @@ impl Driver for Search {
         let delete = s.gated(StepKind::DeleteDocuments, system, render("delete")?, &gate)?;
         Ok(vec![count, snapshot, delete])
     }
+}
+
+/// `archc-{run}-{digest}`: ES snapshot names are lowercase and share one namespace per
+/// repository, so the table, lifecycle and storage names (any case, any separator) go in
+/// through a digest of their exact bytes: two storages never share a snapshot.
+fn snapshot_name(s: &StorageCtx) -> String {
+    let mut digest = Sha256::new();
+    for part in [&s.table.name, &s.lifecycle.name, &s.storage.name] {
+        digest.update(part.as_bytes());
+        digest.update([0]);
+    }
+    let hex: String = digest.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("archc-{}-{hex}", s.run_id)
 }
