@@ -181,7 +181,7 @@ fn a_recent_run_file_is_reused_only_when_it_is_what_the_config_plans() {
         "the new config was planned"
     );
 
-    let edited = text.replacen("aws s3 sync", "aws s3 sync --delete", 1);
+    let edited = text.replacen("rclone copy", "rclone sync --delete-after", 1);
     assert_ne!(edited, text);
     std::fs::write(out.path().join(name), edited).unwrap();
     let tampered = run("2026-11-21T10:40:00Z");
@@ -192,7 +192,7 @@ fn a_recent_run_file_is_reused_only_when_it_is_what_the_config_plans() {
     );
     let replaced = &tree(out.path())[name];
     assert!(
-        !replaced.contains("--delete") && replaced.contains("10:40:00"),
+        !replaced.contains("--delete-after") && replaced.contains("10:40:00"),
         "the edited run file was planned again"
     );
 }
@@ -235,4 +235,42 @@ fn windows_follow_the_as_of_date() {
         windows[0],
         serde_json::json!({"start": "2019-01-01", "end": "2020-01-01"})
     );
+}
+
+/// One validation path: whatever check accepts, build builds (scripts included).
+#[test]
+fn every_example_that_check_accepts_also_builds() {
+    let mut dirs = vec![
+        "examples/lakehouse".to_string(),
+        "examples/coverage".to_string(),
+        "examples/seed".to_string(),
+    ];
+    for group in ["warnings", "invalid"] {
+        for entry in std::fs::read_dir(crate::support::root().join("examples").join(group)).unwrap()
+        {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            let dir = format!("examples/{group}/{name}");
+            let current = format!("{dir}/current");
+            if crate::support::root().join(&current).is_dir() {
+                dirs.push(current);
+            } else {
+                dirs.push(dir);
+            }
+        }
+    }
+    let mut built = 0;
+    for dir in dirs {
+        if archc(&["check", &dir]).code != 0 {
+            continue;
+        }
+        let out = temp();
+        let run = build(&[&dir, "--as-of", AS_OF], out.path());
+        assert_eq!(
+            run.code, 0,
+            "{dir} passes check but does not build: {}",
+            run.stderr
+        );
+        built += 1;
+    }
+    assert!(built >= 6, "{built} examples built");
 }

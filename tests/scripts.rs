@@ -332,7 +332,8 @@ fn a_failed_step_resumes_without_redoing_finished_steps() {
         let source = fixture.files("src/events");
         let archive = fixture.files("archive/events/raw");
         for (rel, body) in before.iter() {
-            let kept = source.get(rel) == Some(body) || archive.get(rel) == Some(body);
+            let archived = rel.replace("drops/", "drops/run=2026112110/");
+            let kept = source.get(rel) == Some(body) || archive.get(&archived) == Some(body);
             assert!(kept, "{rel} lost after failing {}", ids[k]);
         }
 
@@ -372,13 +373,21 @@ fn assert_final_state(fixture: &Fixture) {
     let expected: BTreeMap<String, String> = OLD
         .iter()
         .map(|(r, b)| (format!("parts/{r}"), b.to_string()))
-        .chain([("drops/old.json".to_string(), "drops/old.json".to_string())])
+        .chain([(
+            "drops/run=2026112110/old.json".to_string(),
+            "drops/old.json".to_string(),
+        )])
         .collect();
     assert_eq!(archive, expected);
-    let mtime = fs::metadata(fixture.dir.path().join("archive/events/raw/drops/old.json"))
-        .unwrap()
-        .modified()
-        .unwrap();
+    let mtime = fs::metadata(
+        fixture
+            .dir
+            .path()
+            .join("archive/events/raw/drops/run=2026112110/old.json"),
+    )
+    .unwrap()
+    .modified()
+    .unwrap();
     let secs = mtime
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()

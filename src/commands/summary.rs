@@ -19,6 +19,9 @@ pub fn render(runs: &[RunFile]) -> String {
                 "  {} (order {}) / {} [{}]: {}",
                 d.lifecycle_name, d.lifecycle_order, d.lifecycle_storage_name, d.storage, window
             ));
+            if let Some(p) = &d.partitions {
+                out.push_str(&format!(", partitions [{}, {})", p.start, p.end));
+            }
             if let Some(archive) = &d.archive_location {
                 if !d.commands.is_empty() {
                     out.push_str(&format!(" -> {archive}"));

@@ -27,14 +27,18 @@ pub enum Code {
     Input,
     TableShape,
     DuplicateTable,
+    DuplicateKey,
     Lifecycle,
+    IdCollision,
     DependencyCycle,
     UnknownDependency,
     SharedLocation,
     ArchiveLocation,
+    ArchiveOverlap,
     DateRange,
     DateOverlap,
     DateGap,
+    PartitionSplit,
     ArchiveBasis,
     DeltaMetastore,
     Retention,
@@ -47,21 +51,25 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 23] = [
+    pub const ALL: [Code; 27] = [
         Code::JsonSyntax,
         Code::Schema,
         Code::Date,
         Code::Input,
         Code::TableShape,
         Code::DuplicateTable,
+        Code::DuplicateKey,
         Code::Lifecycle,
+        Code::IdCollision,
         Code::DependencyCycle,
         Code::UnknownDependency,
         Code::SharedLocation,
         Code::ArchiveLocation,
+        Code::ArchiveOverlap,
         Code::DateRange,
         Code::DateOverlap,
         Code::DateGap,
+        Code::PartitionSplit,
         Code::ArchiveBasis,
         Code::DeltaMetastore,
         Code::Retention,
@@ -81,14 +89,18 @@ impl Code {
             Code::Input => "A004",
             Code::TableShape => "A005",
             Code::DuplicateTable => "A006",
+            Code::DuplicateKey => "A007",
             Code::Lifecycle => "A010",
+            Code::IdCollision => "A011",
             Code::DependencyCycle => "A020",
             Code::UnknownDependency => "A021",
             Code::SharedLocation => "A030",
             Code::ArchiveLocation => "A031",
+            Code::ArchiveOverlap => "A032",
             Code::DateRange => "A040",
             Code::DateOverlap => "A041",
             Code::DateGap => "A042",
+            Code::PartitionSplit => "A043",
             Code::ArchiveBasis => "A050",
             Code::DeltaMetastore => "A060",
             Code::Retention => "A070",
@@ -109,14 +121,18 @@ impl Code {
             Code::Input => "input",
             Code::TableShape => "table-shape",
             Code::DuplicateTable => "duplicate-table",
+            Code::DuplicateKey => "duplicate-key",
             Code::Lifecycle => "lifecycle",
+            Code::IdCollision => "id-collision",
             Code::DependencyCycle => "dependency-cycle",
             Code::UnknownDependency => "unknown-dependency",
             Code::SharedLocation => "shared-location",
             Code::ArchiveLocation => "archive-location",
+            Code::ArchiveOverlap => "archive-overlap",
             Code::DateRange => "date-range",
             Code::DateOverlap => "date-overlap",
             Code::DateGap => "date-gap",
+            Code::PartitionSplit => "partition-split",
             Code::ArchiveBasis => "archive-basis",
             Code::DeltaMetastore => "delta-metastore",
             Code::Retention => "retention",
@@ -131,9 +147,11 @@ impl Code {
 
     pub fn severity(self) -> Severity {
         match self {
-            Code::DateGap | Code::DeprecatedAlias | Code::KafkaNoop | Code::RetentionShortened => {
-                Severity::Warning
-            }
+            Code::DateGap
+            | Code::PartitionSplit
+            | Code::DeprecatedAlias
+            | Code::KafkaNoop
+            | Code::RetentionShortened => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -150,6 +168,8 @@ impl fmt::Display for Code {
 pub enum Target {
     Key,
     Value,
+    /// The first of two equal keys of one object (the pointer names both).
+    FirstKey,
 }
 
 /// A place in an input file: the file's index in the load order and a JSON pointer.
@@ -166,6 +186,14 @@ impl Site {
             file,
             pointer: pointer.into(),
             target: Target::Key,
+        }
+    }
+
+    pub fn first_key(file: usize, pointer: impl Into<String>) -> Self {
+        Self {
+            file,
+            pointer: pointer.into(),
+            target: Target::FirstKey,
         }
     }
 

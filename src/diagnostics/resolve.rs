@@ -34,6 +34,7 @@ pub fn resolve<'a>(files: &'a [SourceFile], diagnostics: &[Diagnostic]) -> Resol
         match location.target {
             Target::Key => index.key_or_value(&location.pointer),
             Target::Value => index.value(&location.pointer),
+            Target::FirstKey => index.first_key(&location.pointer),
         }
     };
     let mut items: Vec<_> = diagnostics

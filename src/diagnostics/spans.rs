@@ -20,6 +20,8 @@ pub struct Located {
 #[derive(Debug, Default)]
 pub struct SpanIndex {
     entries: BTreeMap<String, Located>,
+    /// For a key that appears twice in one object: where it appeared first.
+    first_keys: BTreeMap<String, Range<usize>>,
 }
 
 impl SpanIndex {
@@ -52,13 +54,20 @@ impl SpanIndex {
                 self.walk(format!("{pointer}/{i}"), None, element);
             }
         }
-        self.entries.insert(
-            pointer,
-            Located {
-                key,
-                value: range.start..range.end,
-            },
-        );
+        let located = Located {
+            key,
+            value: range.start..range.end,
+        };
+        if let Some(earlier) = self.entries.insert(pointer.clone(), located) {
+            if let Some(first) = earlier.key {
+                self.first_keys.entry(pointer).or_insert(first);
+            }
+        }
+    }
+
+    /// The first occurrence of a key that an object holds twice.
+    pub fn first_key(&self, pointer: &str) -> Option<Range<usize>> {
+        self.first_keys.get(pointer).cloned()
     }
 
     /// The span for a pointer; a pointer that misses walks up to its nearest parent.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde_json::Value;
 
-use super::{Inputs, Project, SourceFile};
+use super::{json, Inputs, Project, SourceFile};
 use crate::diagnostics::{Code, Diagnostic, Site};
 use crate::error::{Error, Result};
 use crate::validate::schema::{self, Root};
@@ -161,6 +161,23 @@ fn read_limited(path: &Path) -> std::io::Result<Option<String>> {
         .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
 }
 
+fn duplicate_key(file: usize, pointer: String) -> Diagnostic {
+    let key = pointer
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .replace("~1", "/")
+        .replace("~0", "~");
+    Diagnostic::new(
+        Code::DuplicateKey,
+        format!("key `{key}` appears twice in one object; JSON readers disagree on which one counts"),
+    )
+    .at(Site::key(file, pointer.clone()))
+    .label("second definition")
+    .also(Site::first_key(file, pointer), "first definition")
+    .help("remove one of the two: archc refuses a config whose reviewed value may not be the one used")
+}
+
 fn read_one(index: usize, name: &str, path: &Path) -> (SourceFile, Option<Value>, Vec<Diagnostic>) {
     let empty = |text: &str| SourceFile::new(name, path.to_path_buf(), text);
     let text = match read_limited(path) {
@@ -179,8 +196,15 @@ fn read_one(index: usize, name: &str, path: &Path) -> (SourceFile, Option<Value>
         }
     };
     let file = SourceFile::new(name, path.to_path_buf(), text);
-    match serde_json::from_str::<Value>(&file.text) {
-        Ok(doc) => (file, Some(doc), Vec::new()),
+    match json::parse(&file.text) {
+        Ok(parsed) => {
+            let found = parsed
+                .duplicates
+                .into_iter()
+                .map(|pointer| duplicate_key(index, pointer))
+                .collect();
+            (file, Some(parsed.value), found)
+        }
         Err(e) => {
             let offset = file.offset_of(e.line(), e.column());
             let message = e.to_string();

@@ -1,6 +1,7 @@
 //! The input stage: which files to read, read once each, and the project settings.
 
 pub mod files;
+pub mod json;
 pub mod project;
 pub mod source;
 

@@ -24,6 +24,33 @@ pub fn to_ere(glob: Option<&str>) -> String {
     out
 }
 
+/// An anchored ERE without its anchors (for tools that anchor on their own).
+pub fn unanchored(ere: &str) -> String {
+    ere.trim_start_matches('^')
+        .trim_end_matches('$')
+        .to_string()
+}
+
+/// The canonical form of a name (see templates/common/names.j2): every byte outside
+/// printable ASCII, and '%' itself, becomes %XX. Scripts keep listed names this way.
+pub fn canonical(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        if (0x21..0x7f).contains(&b) && b != b'%' {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A glob as an `aws s3` filter pattern (fnmatch): `[` is the one character that must be
+/// bracketed to stay literal.
+pub fn fnmatch(glob: &str) -> String {
+    glob.replace('[', "[[]")
+}
+
 /// The anchored ERE a partition value in `format` (`%Y-%m-%d`, `%Y%m%d`, `%Y-%m`...) must
 /// match: digits where the format has date fields, every other character literally.
 pub fn format_ere(format: &str) -> String {
@@ -58,6 +85,12 @@ mod tests {
         assert_eq!(to_ere(Some("f*.gz")), "^f[^/]*[.]gz$");
         assert_eq!(to_ere(Some("a?b=c")), "^a[^/]b[=]c$");
         assert_eq!(to_ere(None), "^.*$");
+    }
+
+    #[test]
+    fn canonical_names_are_printable_ascii() {
+        assert_eq!(canonical("a b\t100%é*"), "a%20b%09100%25%C3%A9*");
+        assert_eq!(fnmatch("x[1]*"), "x[[]1]*");
     }
 
     #[test]

@@ -60,3 +60,53 @@ impl Period {
         }
     }
 }
+
+/// How long one partition lasts, read from its format: `%Y-%m-%d` daily, `%Y-%m` monthly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Granularity {
+    Day,
+    Month,
+    Year,
+}
+
+impl Granularity {
+    pub fn of_format(format: &str) -> Self {
+        if format.contains("%d") || format.contains("%j") {
+            Granularity::Day
+        } else if format.contains("%m") {
+            Granularity::Month
+        } else {
+            Granularity::Year
+        }
+    }
+
+    fn period(self) -> Period {
+        match self {
+            Granularity::Day => Period::Day,
+            Granularity::Month => Period::Month,
+            Granularity::Year => Period::Year,
+        }
+    }
+
+    /// The start of the partition holding `date`.
+    pub fn floor(self, date: NaiveDate) -> NaiveDate {
+        self.period().truncate(date)
+    }
+
+    /// The start of the first partition that begins on or after `date`.
+    pub fn ceil(self, date: NaiveDate) -> NaiveDate {
+        let floor = self.floor(date);
+        if floor == date {
+            return date;
+        }
+        match self {
+            Granularity::Day => date,
+            Granularity::Month => floor.checked_add_months(Months::new(1)).unwrap_or(floor),
+            Granularity::Year => floor.checked_add_months(Months::new(12)).unwrap_or(floor),
+        }
+    }
+
+    pub fn splits(self, date: NaiveDate) -> bool {
+        self.floor(date) != date
+    }
+}

@@ -1,13 +1,16 @@
 //! Quoting and validation for every context a config value can land in.
 
-/// A name that is safe as one path segment in output file names.
+/// A name that is safe as one path segment in output file names, in step ids and inside
+/// double quotes: letters and digits of any script, space and `_ - . + @ =`; not starting
+/// with `.`, `-` or a space, not ending with a space, at most 128 characters.
 pub fn is_safe_name(name: &str) -> bool {
     !name.is_empty()
-        && name.len() <= 128
-        && !name.starts_with('.')
+        && name.chars().count() <= 128
+        && !name.starts_with(['.', '-', ' '])
+        && !name.ends_with(' ')
         && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '+' | '@' | '=' | ' '))
 }
 
 /// One shell word (POSIX quoting by `shlex`); `None` for text no shell word can hold (NUL).
@@ -61,7 +64,11 @@ mod tests {
         assert!(!is_safe_name("../etc"));
         assert!(!is_safe_name("a/b"));
         assert!(!is_safe_name(".hidden"));
-        assert!(!is_safe_name("naïve"));
+        assert!(is_safe_name("naïve données 2024"));
+        assert!(!is_safe_name("-flag"));
+        assert!(!is_safe_name("a$b"));
+        assert!(!is_safe_name("a\nb"));
+        assert!(!is_safe_name("trailing "));
     }
 
     #[test]

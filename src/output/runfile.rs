@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::plan::step::StepKind;
 
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,6 +41,9 @@ pub struct ArchivalDetail {
     pub ending_storage_date: String,
     /// `[start, end)` archived by this run; `None` when nothing is due.
     pub window: Option<DateRange>,
+    /// By partition: the partition values `[start, end)` this run archives (whole
+    /// partitions before the cutoff that overlap the storage's dates).
+    pub partitions: Option<DateRange>,
     pub archive_location: Option<String>,
     pub backup_location: Option<String>,
     /// Directory under the runner's state directory that holds this storage's lists.

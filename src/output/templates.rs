@@ -21,6 +21,7 @@ macro_rules! embedded {
 
 embedded!(
     "common/files.j2",
+    "common/names.j2",
     "common/publish.sh.j2",
     "common/rows_verify.sh.j2",
     "common/save_count.sh.j2",
@@ -50,7 +51,7 @@ embedded!(
     "gcs/copy.sh.j2",
     "gcs/delete.sh.j2",
     "gcs/deleted.sh.j2",
-    "gcs/list.j2",
+    "gcs/lib.j2",
     "gcs/select.sh.j2",
     "gcs/verify.sh.j2",
     "glue/describe.sh.j2",
@@ -61,7 +62,7 @@ embedded!(
     "hdfs/copy.sh.j2",
     "hdfs/delete.sh.j2",
     "hdfs/deleted.sh.j2",
-    "hdfs/list.j2",
+    "hdfs/lib.j2",
     "hdfs/select.sh.j2",
     "hdfs/verify.sh.j2",
     "hive/drop.sh.j2",
@@ -71,6 +72,7 @@ embedded!(
     "local/copy.sh.j2",
     "local/delete.sh.j2",
     "local/deleted.sh.j2",
+    "local/lib.j2",
     "local/select.sh.j2",
     "local/verify.sh.j2",
     "mysql/count.sh.j2",
@@ -90,7 +92,7 @@ embedded!(
     "s3/copy.sh.j2",
     "s3/delete.sh.j2",
     "s3/deleted.sh.j2",
-    "s3/list_archive.sh.j2",
+    "s3/lib.j2",
     "s3/select.sh.j2",
     "s3/verify.sh.j2",
     "script/run-all.sh.j2",
@@ -176,6 +178,12 @@ fn filters(env: &mut Environment<'static>) {
         })
     });
     env.add_filter("sql_str", |v: String| quote::sql_string(&v));
+    // For comments and help text: a line break there would end the comment.
+    env.add_filter("oneline", |v: String| {
+        v.chars()
+            .map(|c| if c.is_control() { '?' } else { c })
+            .collect::<String>()
+    });
     env.add_filter("pg_ident", |v: String| quote::pg_ident(&v));
     env.add_filter("bq", |v: String| quote::backquote(&v));
     env.add_function(

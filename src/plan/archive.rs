@@ -1,7 +1,7 @@
 //! Where each storage's archive and backup live.
 
 use crate::input::project::Project;
-use crate::model::{ArchiveRoot, Lifecycle, Storage, Table};
+use crate::model::{ArchiveRoot, Lifecycle, Location, Scheme, Storage, Table};
 
 /// The key under the archive root: `target_location_key` up to `{partition}`, ending in '/'.
 fn archive_key(table: &Table, lifecycle: &Lifecycle, storage: &Storage) -> String {
@@ -79,4 +79,41 @@ pub fn backup_location(
         lifecycle.name,
         storage.name
     ))
+}
+
+/// The scheme a root's bare paths are in.
+fn scheme_of(root: ArchiveRoot) -> Scheme {
+    match root {
+        ArchiveRoot::S3Bucket => Scheme::S3,
+        ArchiveRoot::GcsBucket => Scheme::Gs,
+        ArchiveRoot::Hdfs => Scheme::Hdfs,
+        ArchiveRoot::Local | ArchiveRoot::Dumps | ArchiveRoot::Snapshot => Scheme::File,
+    }
+}
+
+/// The archive as a place, for the overlap rules (snapshot repositories are a namespace
+/// of their own: their snapshots are named apart).
+pub fn archive_place(
+    project: &Project,
+    table: &Table,
+    lifecycle: &Lifecycle,
+    storage: &Storage,
+) -> Option<Location> {
+    let root = storage.archive_root()?;
+    if root == ArchiveRoot::Snapshot {
+        return None;
+    }
+    let text = archive_location(project, table, lifecycle, storage)?;
+    Location::parse(&text, scheme_of(root)).ok()
+}
+
+/// The backup as a place, for the overlap rules.
+pub fn backup_place(
+    project: &Project,
+    table: &Table,
+    lifecycle: &Lifecycle,
+    storage: &Storage,
+) -> Option<Location> {
+    let text = backup_location(project, table, lifecycle, storage)?;
+    Location::parse(&text, scheme_of(storage.archive_root()?)).ok()
 }

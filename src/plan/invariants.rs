@@ -213,6 +213,7 @@ mod tests {
             starting_storage_date: "01-Jan-2019".into(),
             ending_storage_date: String::new(),
             window: None,
+            partitions: None,
             archive_location: None,
             backup_location: None,
             state_dir: format!("{lifecycle}.s3"),

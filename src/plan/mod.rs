@@ -119,6 +119,7 @@ fn detail(
                 lifecycle,
                 storage,
                 window,
+                cutoff,
                 run_id,
                 archive: archive.clone().unwrap_or_default(),
                 backup: backup.clone(),
@@ -147,11 +148,29 @@ fn detail(
             start: dates::iso(w.start),
             end: dates::iso(w.end),
         }),
+        partitions: window.and_then(|_| partition_range(storage, cutoff)),
         archive_location: archive,
         backup_location: backup,
         state_dir: format!("{}.{}", lifecycle.name, storage.name),
         notes,
         commands,
+    })
+}
+
+/// The partition values a storage archives by partition (see `drivers::partition_bounds`).
+fn partition_range(storage: &Storage, cutoff: chrono::NaiveDate) -> Option<DateRange> {
+    if storage.basis != crate::model::Basis::PartitionDate {
+        return None;
+    }
+    let format = match &storage.detail {
+        crate::model::Detail::Files(f) => &f.partition_format,
+        crate::model::Detail::Metastore(m) => &m.partition_format,
+        _ => return None,
+    };
+    let (from, until) = drivers::partition_dates(storage.start, storage.end, cutoff, format);
+    (from < until).then(|| DateRange {
+        start: from.format(format).to_string(),
+        end: until.format(format).to_string(),
     })
 }
 

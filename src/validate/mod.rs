@@ -3,6 +3,7 @@
 
 pub mod dag;
 pub mod history;
+pub mod locations;
 pub mod normalize;
 pub mod rules;
 pub mod schema;

@@ -1,10 +1,11 @@
 //! Semantic rules over all loaded tables (SPEC validation rules 2-8 and 10).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::diagnostics::{Code, Diagnostic, Site};
 use crate::input::project::Project;
-use crate::model::{ArchiveRoot, Basis, Detail, Family, Shape, Storage, Table};
+use crate::model::period::Granularity;
+use crate::model::{ArchiveRoot, Basis, Detail, Family, Shape, Storage, StorageKind, Table};
 use crate::output::quote::is_safe_name;
 
 pub fn check_all(
@@ -44,14 +45,15 @@ pub fn check_all(
                 project.system
             ),
         )
-        .help("use letters, digits, '_', '.', '-' (not starting with '.')");
+        .help("use letters and digits (any script), spaces and '_ - . + @ =' (not starting with '.', '-' or a space)");
         if let Some(file) = project_file {
             d = d.at(Site::value(file, "/system"));
         }
         out.push(d);
     }
+    run_file_dir(project, project_file, &mut out);
     for table in tables {
-        names(table, &mut out);
+        names(table, &project.system, &mut out);
         traversal(table, &mut out);
         lifecycles(table, &mut out);
         for lifecycle in &table.lifecycles {
@@ -63,26 +65,64 @@ pub fn check_all(
     }
     duplicate_tables(tables, &mut out);
     dependencies(tables, &mut out);
-    shared_locations(tables, &mut out);
+    super::locations::check(tables, project, &mut out);
     out
 }
 
-fn names(table: &Table, out: &mut Vec<Diagnostic>) {
+/// The longest step kind name, for the length of SQL file names.
+const LONGEST_STEP: usize = "update_athena_symlink".len();
+/// `{system}_archival_{table}_{YYYYMMDDHH}_run_file.json` beside the table name.
+const RUN_FILE_NAME_EXTRA: usize = "_archival__2026112110_run_file.json".len();
+
+fn names(table: &Table, system: &str, out: &mut Vec<Diagnostic>) {
+    let file_name = system.len() + table.name.len() + RUN_FILE_NAME_EXTRA;
+    if file_name > 255 {
+        out.push(
+            Diagnostic::new(
+                Code::UnsafeName,
+                format!("the run file name of table `{}` would be {file_name} bytes long; file systems allow 255", table.name),
+            )
+            .at(table_site(table))
+            .help("shorten the table name (or the system name)"),
+        );
+    }
+    for lifecycle in &table.lifecycles {
+        for storage in &lifecycle.storages {
+            let sql = lifecycle.name.len() + storage.name.len() + LONGEST_STEP + 6;
+            if sql > 255 {
+                out.push(
+                    Diagnostic::new(
+                        Code::UnsafeName,
+                        format!("lifecycle `{}` and storage `{}` make file names of {sql} bytes; file systems allow 255", lifecycle.name, storage.name),
+                    )
+                    .at(Site::key(table.file, storage.pointer.clone()))
+                    .help("shorten the lifecycle or storage name"),
+                );
+            }
+        }
+    }
+    names_safe(table, out);
+}
+
+fn table_site(table: &Table) -> Site {
+    match table.shape {
+        Shape::Keyed => Site::key(table.file, table.pointer.clone()),
+        Shape::List => Site::value(table.file, "/table_name"),
+    }
+}
+
+fn names_safe(table: &Table, out: &mut Vec<Diagnostic>) {
     let mut report = |what: &str, name: &str, location: Site| {
         if !is_safe_name(name) {
             out.push(
                 Diagnostic::new(Code::UnsafeName, format!("{what} name `{name}` is not a safe path segment"))
                     .at(location)
                     .label("used in output file names")
-                    .help("use letters, digits, '_', '.', '-' (not starting with '.'), at most 128 characters"),
+                    .help("use letters and digits (any script), spaces and '_ - . + @ =' (not starting with '.', '-' or a space), at most 128 characters"),
             );
         }
     };
-    let table_location = match table.shape {
-        Shape::Keyed => Site::key(table.file, table.pointer.clone()),
-        Shape::List => Site::value(table.file, "/table_name"),
-    };
-    report("table", &table.name, table_location);
+    report("table", &table.name, table_site(table));
     for lifecycle in &table.lifecycles {
         let at = match table.shape {
             Shape::Keyed => Site::key(table.file, lifecycle.pointer.clone()),
@@ -149,8 +189,53 @@ fn traversal(table: &Table, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// `run_file_dir` names a directory below `--out`: no absolute path, no `.` or `..`.
+fn run_file_dir(project: &Project, file: Option<usize>, out: &mut Vec<Diagnostic>) {
+    let dir = &project.run_file_dir;
+    let bad = dir.starts_with('/') || dir.split('/').any(|seg| matches!(seg, "" | "." | ".."));
+    if let (true, Some(file)) = (bad, file) {
+        out.push(
+            Diagnostic::new(
+                Code::UnsafeValue,
+                format!("run_file_dir `{dir}` must name a directory below the output directory"),
+            )
+            .at(Site::value(file, "/run_file_dir"))
+            .help("write a relative path without `.`, `..` or empty segments, e.g. `runs`"),
+        );
+    }
+}
+
+/// Step ids and state directories are `{lifecycle}.{storage}`: two pairs that spell the
+/// same (`raw` + `eu.fr` and `raw.eu` + `fr`) would share a journal.
+fn id_collisions(table: &Table, out: &mut Vec<Diagnostic>) {
+    let mut seen: BTreeMap<String, (&str, &Storage)> = BTreeMap::new();
+    for lifecycle in &table.lifecycles {
+        for storage in &lifecycle.storages {
+            let id = format!("{}.{}", lifecycle.name, storage.name);
+            if let Some((first_lifecycle, first)) = seen.get(&id) {
+                // The same names twice are rule 2's (A010); this is about different names.
+                if *first_lifecycle != lifecycle.name {
+                    out.push(
+                        Diagnostic::new(
+                            Code::IdCollision,
+                            format!("two storages of table `{}` have the step id prefix `{id}`", table.name),
+                        )
+                        .at(Site::key(table.file, storage.pointer.clone()))
+                        .label("this lifecycle.storage")
+                        .also(Site::key(table.file, first.pointer.clone()), "spells the same as this one")
+                        .help("rename one of the lifecycles or storages so that no `lifecycle.storage` pair spells another"),
+                    );
+                }
+            } else {
+                seen.insert(id, (&lifecycle.name, storage));
+            }
+        }
+    }
+}
+
 /// Rule 2: a lifecycle name appears once per table, a storage name once per lifecycle.
 fn lifecycles(table: &Table, out: &mut Vec<Diagnostic>) {
+    id_collisions(table, out);
     let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
     for lifecycle in &table.lifecycles {
         if let Some(first) = seen.insert(&lifecycle.name, &lifecycle.pointer) {
@@ -231,10 +316,16 @@ fn dates(table: &Table, lifecycle: &crate::model::Lifecycle, out: &mut Vec<Diagn
         }
     }
     valid.sort_by_key(|s| (s.start, s.end.is_none(), s.end));
-    for (i, a) in valid.iter().enumerate() {
-        for b in &valid[i + 1..] {
-            let a_end = a.end.unwrap_or(chrono::NaiveDate::MAX);
-            if b.start < a_end && location_key(a) == location_key(b) {
+    // Per location, one sweep in start order: a storage that starts before the latest
+    // end seen so far overlaps the storage that ends there.
+    let mut by_place: BTreeMap<(StorageKind, String), &Storage> = BTreeMap::new();
+    for b in &valid {
+        let Some(place) = b.location().map(|l| (b.kind, l.tree.overlap_key())) else {
+            continue;
+        };
+        let end = |s: &Storage| s.end.unwrap_or(chrono::NaiveDate::MAX);
+        match by_place.get(&place) {
+            Some(a) if b.start < end(a) => {
                 out.push(
                     Diagnostic::new(
                         Code::DateOverlap,
@@ -248,6 +339,12 @@ fn dates(table: &Table, lifecycle: &crate::model::Lifecycle, out: &mut Vec<Diagn
                     .also(Site::value(table.file, format!("{}/ending_storage_date", a.pointer)), "ends here")
                     .help("the same data would be archived twice; end one range where the other starts"),
                 );
+                if end(b) > end(a) {
+                    by_place.insert(place, b);
+                }
+            }
+            _ => {
+                by_place.insert(place, b);
             }
         }
     }
@@ -330,7 +427,44 @@ fn storage_rules(table: &Table, storage: &Storage, project: &Project, out: &mut 
             .help("archc emits no commands for it; set retention.ms on the topic instead"),
         );
     }
+    partition_split(table, storage, out);
     target_rules(table, storage, project, out);
+}
+
+/// A storage whose start or end date falls inside a partition period (monthly partitions,
+/// a storage ending on the 15th): that partition is archived by this storage from its own
+/// location, and by the neighbouring storage from its own. Worth knowing; not an error.
+fn partition_split(table: &Table, storage: &Storage, out: &mut Vec<Diagnostic>) {
+    let format = match &storage.detail {
+        Detail::Files(f) if storage.basis == Basis::PartitionDate => &f.partition_format,
+        Detail::Metastore(m) => &m.partition_format,
+        _ => return,
+    };
+    let g = Granularity::of_format(format);
+    for (date, key) in [
+        (Some(storage.start), "starting_storage_date"),
+        (storage.end, "ending_storage_date"),
+    ] {
+        let Some(date) = date.filter(|d| g.splits(*d)) else {
+            continue;
+        };
+        let partition = g.floor(date).format(format);
+        out.push(
+            Diagnostic::new(
+                Code::PartitionSplit,
+                format!(
+                    "`{}` {} on {date}, inside partition {partition} ({format})",
+                    storage.name,
+                    if key == "ending_storage_date" { "ends" } else { "starts" }
+                ),
+            )
+            .at(Site::value(table.file, format!("{}/{key}", storage.pointer)))
+            .label("inside a partition period")
+            .help(format!(
+                "this storage archives its own {partition} partition once the whole period is before the cutoff; a storage on the other side of this date archives its own; align the date to the partition period to avoid the split"
+            )),
+        );
+    }
 }
 
 fn basis_problem(storage: &Storage) -> Option<String> {
@@ -462,88 +596,4 @@ fn dependencies(tables: &[Table], out: &mut Vec<Diagnostic>) {
             .help("archival order must be a DAG: remove one of these dependencies"),
         );
     }
-}
-
-/// Where a storage's data lives, as a key under which overlap is a prefix test: the
-/// storage kind, then the location (see `Location::overlap_key`).
-pub fn location_key(storage: &Storage) -> Option<String> {
-    let location = storage.location()?;
-    Some(format!(
-        "{} {}",
-        storage.kind.as_str(),
-        location.tree.overlap_key()
-    ))
-}
-
-/// Rule 4: no two lifecycles (of any table) point at the same or overlapping location.
-fn shared_locations(tables: &[Table], out: &mut Vec<Diagnostic>) {
-    let mut keyed: Vec<(String, usize, usize, usize)> = Vec::new();
-    for (t, table) in tables.iter().enumerate() {
-        for (l, lifecycle) in table.lifecycles.iter().enumerate() {
-            for (s, storage) in lifecycle.storages.iter().enumerate() {
-                if let Some(key) = location_key(storage) {
-                    keyed.push((key, t, l, s));
-                }
-            }
-        }
-    }
-    keyed.sort();
-    let mut open: Vec<&(String, usize, usize, usize)> = Vec::new();
-    let mut reported: BTreeSet<(usize, usize, usize, usize)> = BTreeSet::new();
-    for entry in &keyed {
-        while open
-            .last()
-            .is_some_and(|top| !entry.0.starts_with(top.0.as_str()))
-        {
-            open.pop();
-        }
-        if let Some(other) = open.iter().rev().find(|o| (o.1, o.2) != (entry.1, entry.2)) {
-            if reported.insert((other.1, other.2, entry.1, entry.2)) {
-                out.push(shared(tables, other, entry));
-            }
-        }
-        open.push(entry);
-    }
-}
-
-fn shared(
-    tables: &[Table],
-    a: &(String, usize, usize, usize),
-    b: &(String, usize, usize, usize),
-) -> Diagnostic {
-    let (ta, tb) = (&tables[a.1], &tables[b.1]);
-    let (la, lb) = (&ta.lifecycles[a.2], &tb.lifecycles[b.2]);
-    let (sa, sb) = (&la.storages[a.3], &lb.storages[b.3]);
-    let shown = |k: &str| {
-        k.split_once(' ')
-            .map_or(k, |(_, l)| l)
-            .trim_end()
-            .to_string()
-    };
-    Diagnostic::new(
-        Code::SharedLocation,
-        format!(
-            "`{}.{}.{}` and `{}.{}.{}` point at the same location ({} contains {})",
-            ta.name,
-            la.name,
-            sa.name,
-            tb.name,
-            lb.name,
-            sb.name,
-            shown(&a.0),
-            shown(&b.0)
-        ),
-    )
-    .at(Site::key(
-        tb.file,
-        format!("{}/archival_object_detail", sb.pointer),
-    ))
-    .label("same or overlapping location")
-    .also(
-        Site::key(ta.file, format!("{}/archival_object_detail", sa.pointer)),
-        "also used here",
-    )
-    .help(
-        "two lifecycles must never share a storage location: archiving one would archive the other",
-    )
 }

@@ -6,7 +6,9 @@ use std::fs;
 
 use serde_json::json;
 
-use crate::harness::{aws_env, bucket, exercise, local_files, service, Case, Scenario, CUTOFF};
+use crate::harness::{
+    aws_env, bucket, exercise, local_files, service, Case, Fault, Scenario, CUTOFF,
+};
 
 fn partitions() -> Vec<String> {
     let start = chrono::NaiveDate::from_ymd_opt(2026, 7, 18).unwrap();
@@ -398,4 +400,38 @@ fn s3_by_object_creation_date() {
     };
     let clock = std::env::var("ARCHC_E2E_CLOCK").unwrap();
     exercise(&CreationDate { endpoint, clock }, "s3c");
+}
+
+/// A run killed after its partition drop (before the data is deleted) is finished by a
+/// run built the next day: the objects are found again from the table's location.
+#[test]
+fn glue_drop_then_crash_is_finished_by_the_next_days_run() {
+    let Some(endpoint) = service("ARCHC_E2E_AWS") else {
+        return;
+    };
+    let s = GlueTable { endpoint };
+    let mut case = s.fresh("glue-nextday");
+    let killed = case.run(Fault::Kill("bronze.glue_main.delete_source_data"), &[]);
+    assert_ne!(killed.code, 0, "{}", killed.stdout);
+    let between = s.seen(&case);
+    assert_eq!(between.metadata, s.metadata_after(), "the drop happened");
+    assert!(
+        between.source.keys().any(|k| k.as_str() < "dt=2026-09-01"),
+        "the data of the dropped partitions is still in the source"
+    );
+    case.rebuild("2026-11-22T10:00:00Z");
+    let next = case.run(Fault::None, &[]);
+    assert_eq!(next.code, 0, "{}{}", next.stdout, next.stderr);
+    let seen = s.seen(&case);
+    let (old, new): (Vec<_>, Vec<_>) = s.original().into_iter().partition(|(_, (_, old))| *old);
+    let values = |v: Vec<(String, (String, bool))>| -> BTreeMap<String, String> {
+        v.into_iter().map(|(k, (v, _))| (k, v)).collect()
+    };
+    assert_eq!(
+        seen.source,
+        values(new),
+        "the next day's run deleted what was left"
+    );
+    assert_eq!(seen.archive, values(old), "and the archive holds all of it");
+    assert_eq!(seen.metadata, s.metadata_after());
 }

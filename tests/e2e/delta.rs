@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use crate::harness::{exercise, Case, Scenario, CUTOFF};
+use crate::harness::{exercise, late_write, named, Case, Scenario, CUTOFF};
 use crate::support::root;
 
 struct DeltaTables;
@@ -87,16 +87,13 @@ impl Scenario for DeltaTables {
     fn seen(&self, case: &Case) -> crate::harness::Seen {
         let mut source = rows(case, "lake/parted", "parted/");
         source.extend(rows(case, "lake/flat", "flat/"));
-        let mut archive = rows(
-            case,
-            "archive/events/bronze/parted/run=2026112110",
-            "parted/",
-        );
-        archive.extend(rows(
-            case,
-            "archive/events/silver/flat/run=2026112110",
-            "flat/",
-        ));
+        let mut archive = BTreeMap::new();
+        for (dir, prefix) in [("bronze/parted", "parted/"), ("silver/flat", "flat/")] {
+            let root = case.path(&format!("archive/events/{dir}"));
+            for attempt in named(&root, "run=2026112110-a") {
+                archive.extend(rows(case, attempt.to_str().unwrap(), prefix));
+            }
+        }
         let manifest = case.path("lake/parted/_symlink_format_manifest");
         let mut metadata: Vec<String> = std::fs::read_dir(manifest)
             .map(|d| {
@@ -140,24 +137,52 @@ impl Scenario for DeltaTables {
     }
 
     fn corrupt_archive(&self, case: &Case) {
-        let archive = case.path("archive/events/bronze/parted/run=2026112110");
+        let archive = case.path("archive/events/bronze/parted/run=2026112110-a1");
         python(case, "import os, sys; from deltalake import DeltaTable; DeltaTable(sys.argv[1]).delete(\"id = 1\"); os._exit(0)", &[archive.to_str().unwrap()]);
     }
 
     fn gated_step(&self) -> &'static str {
         "bronze.parted.delete_delta_data"
     }
+
+    fn late_write(&self, case: &Case) -> Option<(String, String)> {
+        python(case, LATE, &[case.path("lake/parted").to_str().unwrap()]);
+        let row = r#"{"day": "2026-08-15", "dt": "2026-08-15", "id": "900", "note": "late"}"#;
+        Some(("parted/900".into(), row.into()))
+    }
 }
 
-#[test]
-fn delta_tables_partitioned_and_by_date_column() {
+const LATE: &str = r#"
+import sys, os, datetime, pyarrow as pa
+from deltalake import write_deltalake
+t = pa.table({"id": pa.array([900], pa.int64()), "dt": ["2026-08-15"],
+              "day": pa.array([datetime.date(2026, 8, 15)], pa.date32()), "note": ["late"]})
+write_deltalake(sys.argv[1], t, mode="append", partition_by=["dt"])
+os._exit(0)
+"#;
+
+fn delta_ready() -> bool {
     if crate::support::tool("python3").is_none() || !root().join(".venv/bin/python").exists() {
         assert!(
             std::env::var_os("CI").is_none(),
             "the Delta tier needs .venv with deltalake on CI"
         );
         eprintln!("SKIPPED: .venv with deltalake is missing; run scripts/test.sh");
-        return;
+        return false;
     }
-    exercise(&DeltaTables, "delta");
+    true
+}
+
+#[test]
+fn delta_late_rows_are_archived_before_the_delete() {
+    if delta_ready() {
+        late_write(&DeltaTables, "delta");
+    }
+}
+
+#[test]
+fn delta_tables_partitioned_and_by_date_column() {
+    if delta_ready() {
+        exercise(&DeltaTables, "delta");
+    }
 }

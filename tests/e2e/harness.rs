@@ -129,6 +129,37 @@ impl Case {
         }
     }
 
+    /// A case over a config repository the test wrote itself (built by the test).
+    pub fn from_dir(dir: tempfile::TempDir, env: Vec<(String, String)>) -> Case {
+        let script = dir.path().join("out/runs/none.sh");
+        Case {
+            dir,
+            env,
+            script,
+            table: String::new(),
+        }
+    }
+
+    /// Builds the same config again at another time (a later night's build) into the same
+    /// output directory; the case then runs the new script.
+    pub fn rebuild(&mut self, as_of: &str) {
+        let out = build_repo(self.dir.path(), as_of);
+        let run_id: String = as_of
+            .chars()
+            .filter(char::is_ascii_digit)
+            .take(10)
+            .collect();
+        let name = self
+            .script
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let stem = &name[..name.len() - "2026112110.sh".len()];
+        self.script = out.join(format!("runs/{stem}{run_id}.sh"));
+        assert!(self.script.exists(), "{}", self.script.display());
+    }
+
     /// A value the scenario stored in the case's environment (bucket, database...).
     pub fn var(&self, key: &str) -> &str {
         &self
@@ -258,6 +289,11 @@ pub trait Scenario {
     fn corrupt_archive(&self, case: &Case);
     /// The step before which the gate is tested.
     fn gated_step(&self) -> &'static str;
+    /// Writes one datum into the window (as a late writer would, after the archive copy)
+    /// and returns its key and value as `seen` shows them.
+    fn late_write(&self, _case: &Case) -> Option<(String, String)> {
+        None
+    }
 }
 
 fn assert_final(s: &dyn Scenario, case: &Case, context: &str) {
@@ -385,6 +421,59 @@ pub fn exercise(s: &dyn Scenario, name: &str) {
         "the gate stopped every destructive step (metastore partitions too)"
     );
     eprintln!("{name}: a corrupted archive stops {}", s.gated_step());
+}
+
+/// A datum written into the window between the archive copy and the delete is never
+/// deleted unarchived: the run selects the window again, archives it, then deletes.
+pub fn late_write(s: &dyn Scenario, name: &str) {
+    let case = s.fresh(&format!("{name}-late"));
+    let stopped = case.run(Fault::Kill(s.gated_step()), &[]);
+    assert_ne!(stopped.code, 0, "{}", stopped.stdout);
+    let (key, value) = s.late_write(&case).expect("the scenario writes late data");
+    assert_nothing_lost(s, &case, "after the late write");
+    let resumed = case.run(Fault::None, &[]);
+    assert_eq!(
+        resumed.code, 0,
+        "the run after a late write: {}{}",
+        resumed.stdout, resumed.stderr
+    );
+    assert!(
+        resumed.stderr.contains("changed since it was selected"),
+        "{}",
+        resumed.stderr
+    );
+    let mut seen = s.seen(&case);
+    assert_eq!(
+        seen.archive.remove(&key),
+        Some(value),
+        "the late datum was archived"
+    );
+    assert!(!seen.source.contains_key(&key), "and deleted after that");
+    let old: BTreeMap<_, _> = s
+        .original()
+        .into_iter()
+        .filter(|(_, (_, old))| *old)
+        .map(|(k, (v, _))| (k, v))
+        .collect();
+    assert_eq!(seen.archive, old, "every other archived datum is there too");
+    eprintln!("{name}: a late write into the window is archived before it is deleted");
+}
+
+/// Every file in `dir` whose name starts with `prefix`, in name order (a run's dumps,
+/// or its archive tables, one per attempt).
+pub fn named(dir: &Path, prefix: &str) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = fs::read_dir(dir)
+        .map(|d| {
+            d.map(|e| e.unwrap().path())
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
 }
 
 /// Files under a local directory as key -> text.

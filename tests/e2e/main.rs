@@ -16,3 +16,4 @@ mod lifecycles;
 mod local;
 mod mysql;
 mod postgres;
+mod runs;

@@ -6,7 +6,7 @@ use std::fs;
 
 use serde_json::json;
 
-use crate::harness::{exercise, service, Case, Scenario, CUTOFF};
+use crate::harness::{exercise, late_write, named, service, Case, Scenario, CUTOFF};
 use crate::postgres::rows;
 
 struct Customers {
@@ -88,10 +88,13 @@ impl Scenario for Customers {
     }
 
     fn seen(&self, case: &Case) -> crate::harness::Seen {
-        let archived = case.path("dumps/customers/raw/crm/run=2026112110/events.sql");
+        let run = case.path("dumps/customers/raw/crm/run=2026112110");
         crate::harness::Seen {
             source: inserts(&dump_all(case)),
-            archive: inserts(&fs::read_to_string(archived).unwrap_or_default()),
+            archive: named(&run, "events.sql")
+                .iter()
+                .flat_map(|f| inserts(&fs::read_to_string(f).unwrap()))
+                .collect(),
             metadata: Vec::new(),
         }
     }
@@ -130,18 +133,36 @@ impl Scenario for Customers {
     fn gated_step(&self) -> &'static str {
         "raw.crm.delete_rows"
     }
+
+    fn late_write(&self, case: &Case) -> Option<(String, String)> {
+        let sql = format!(
+            "INSERT INTO {}.events VALUES (900, '2026-08-20', 'late')",
+            database(case)
+        );
+        case.tool("mysql", &["-e", &sql]);
+        Some((
+            "900".into(),
+            "INSERT INTO `events` VALUES (900,'2026-08-20','late');".into(),
+        ))
+    }
+}
+
+fn customers() -> Option<Customers> {
+    let host = service("ARCHC_E2E_MYSQL_HOST")?;
+    let port = std::env::var("ARCHC_E2E_MYSQL_PORT").unwrap();
+    Some(Customers {
+        env: vec![("MYSQL_HOST".into(), host), ("MYSQL_TCP_PORT".into(), port)],
+    })
+}
+
+#[test]
+fn mariadb_late_rows_are_archived_before_the_delete() {
+    let Some(scenario) = customers() else { return };
+    late_write(&scenario, "maria");
 }
 
 #[test]
 fn mariadb_rows_by_date_column() {
-    let Some(host) = service("ARCHC_E2E_MYSQL_HOST") else {
-        return;
-    };
-    let port = std::env::var("ARCHC_E2E_MYSQL_PORT").unwrap();
-    exercise(
-        &Customers {
-            env: vec![("MYSQL_HOST".into(), host), ("MYSQL_TCP_PORT".into(), port)],
-        },
-        "maria",
-    );
+    let Some(scenario) = customers() else { return };
+    exercise(&scenario, "maria");
 }

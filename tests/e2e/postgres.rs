@@ -6,7 +6,7 @@ use std::fs;
 
 use serde_json::json;
 
-use crate::harness::{exercise, pg_env, Case, Scenario, CUTOFF};
+use crate::harness::{exercise, late_write, named, pg_env, Case, Scenario, CUTOFF};
 
 pub struct Orders {
     pub env: Vec<(String, String)>,
@@ -117,14 +117,26 @@ pub fn keyed(text: &str, prefix: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Rows in every dump of the run 2026112110 (one per attempt).
 pub fn archived_rows(
     case: &Case,
     dir: &str,
     table: &str,
     prefix: &str,
 ) -> BTreeMap<String, String> {
-    let file = case.path(&format!("dumps/{dir}/run=2026112110/public.{table}.copy"));
-    keyed(&fs::read_to_string(file).unwrap_or_default(), prefix)
+    dumped(
+        &case.path(&format!("dumps/{dir}/run=2026112110")),
+        table,
+        prefix,
+    )
+}
+
+/// Rows in every dump of `table` in a run's archive directory.
+pub fn dumped(run: &std::path::Path, table: &str, prefix: &str) -> BTreeMap<String, String> {
+    named(run, &format!("public.{table}.copy"))
+        .iter()
+        .flat_map(|f| keyed(&fs::read_to_string(f).unwrap(), prefix))
+        .collect()
 }
 
 fn database(case: &Case) -> String {
@@ -170,10 +182,22 @@ impl Scenario for Orders {
     fn gated_step(&self) -> &'static str {
         "serving.pg_orders.delete_rows"
     }
+
+    fn late_write(&self, case: &Case) -> Option<(String, String)> {
+        let sql = "INSERT INTO public.orders VALUES (900, '2026-08-20', 'late')";
+        psql(case, &database(case), &["-c", sql]);
+        Some(("900".into(), "900\t2026-08-20\tlate".into()))
+    }
 }
 
 #[test]
 fn postgres_rows_by_date_column() {
     let Some(env) = pg_env() else { return };
     exercise(&Orders { env }, "pg");
+}
+
+#[test]
+fn postgres_late_rows_are_archived_before_the_delete() {
+    let Some(env) = pg_env() else { return };
+    late_write(&Orders { env }, "pg");
 }

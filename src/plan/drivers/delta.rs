@@ -50,7 +50,7 @@ fn target(d: &DeltaDetail) -> Result<(String, String)> {
 fn context(s: &StorageCtx, d: &DeltaDetail) -> Result<DeltaCtx> {
     let (target, display) = target(d)?;
     let archive_path = format!("{}run={}-a${{archc_attempt}}", s.archive, s.run_id);
-    let (lo, hi) = partition_bounds(&s.window, "%Y-%m-%d");
+    let (lo, hi) = partition_bounds(s, "%Y-%m-%d");
     let (predicate, column_from_state) =
         match (s.storage.basis, &d.partition_column, &d.date_column) {
             (Basis::DateColumn, _, Some(col)) => {

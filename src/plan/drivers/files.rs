@@ -9,7 +9,6 @@ use crate::output::quote::shell;
 use crate::output::runfile::Command;
 use crate::output::templates::Renderer;
 use crate::plan::step::{ArchiveCheck, Phase, StepKind};
-use crate::plan::window::Window;
 
 pub struct Files;
 
@@ -23,14 +22,26 @@ pub struct FilesCtx {
     pub hi: String,
     /// What a partition value must look like to be read as a date at all.
     pub value_re: String,
-    pub regex: String,
+    /// The glob as an ERE over canonical names: the key relative to the storage root, or
+    /// (by partition) the path below the partition directory.
+    pub name_re: String,
+    /// The glob as an ERE over raw paths, unanchored (for `find -regex`).
+    pub path_re: String,
+    /// The glob as an `aws s3` include filter, for copies of whole partitions.
+    pub include: String,
+    /// The window as `find -newermt` bounds: modified after `after`, not after `before`.
+    pub after: String,
+    pub before: String,
+    /// Copies by creation date go under `run=<run id>/` in the archive: each run's
+    /// archive is a prefix of its own that its checks list.
+    pub run_prefix: String,
 }
 
 impl FilesCtx {
     /// Partition directories under a metastore table's location, by value: whatever is
     /// physically there in the window, registered in the metastore or not.
-    pub fn partitions(window: &Window, format: &str) -> Self {
-        let (lo, hi) = partition_bounds(window, format);
+    pub fn partitions(s: &StorageCtx, format: &str) -> Self {
+        let (lo, hi) = partition_bounds(s, format);
         Self {
             basis: "partition_date",
             column: None,
@@ -38,9 +49,20 @@ impl FilesCtx {
             lo,
             hi,
             value_re: glob::format_ere(format),
-            regex: String::new(),
+            name_re: glob::to_ere(None),
+            path_re: ".*".to_string(),
+            include: String::new(),
+            after: String::new(),
+            before: String::new(),
+            run_prefix: String::new(),
         }
     }
+}
+
+/// A day's start minus one nanosecond, as `find -newermt` reads times (in UTC).
+fn just_before(day: chrono::NaiveDate) -> String {
+    let t = day.and_hms_opt(0, 0, 0).expect("midnight exists") - chrono::Duration::nanoseconds(1);
+    t.format("%Y-%m-%d %H:%M:%S%.9f").to_string()
 }
 
 /// The parts every file store has, each one template in the store's folder.
@@ -155,16 +177,20 @@ impl Driver for Files {
             return Err(Error::internal("the files driver got another detail"));
         };
         let kind = s.storage.kind;
-        let flat = matches!(kind, StorageKind::Hdfs | StorageKind::Gcs);
         let location = s.storage.location().ok_or_else(|| {
             Error::internal(format!("storage `{}` has no location", s.storage.name))
         })?;
-        let pattern = location.glob;
+        let pattern = location.glob.as_deref();
+        let name_re = glob::to_ere(pattern.map(glob::canonical).as_deref());
+        let path_re = glob::unanchored(&glob::to_ere(pattern));
         let ctx = match s.storage.basis {
             Basis::PartitionDate => FilesCtx {
                 column: f.partition_column.clone(),
                 column_from_state: false,
-                ..FilesCtx::partitions(&s.window, &f.partition_format)
+                name_re,
+                path_re,
+                include: pattern.map(glob::fnmatch).unwrap_or_default(),
+                ..FilesCtx::partitions(s, &f.partition_format)
             },
             _ => FilesCtx {
                 basis: "file_creation_date",
@@ -173,21 +199,23 @@ impl Driver for Files {
                 lo: s.window.start.format("%Y-%m-%d").to_string(),
                 hi: s.window.end.format("%Y-%m-%d").to_string(),
                 value_re: String::new(),
-                regex: match (&pattern, flat) {
-                    (None, true) => "^[^/]+$".to_string(),
-                    _ => glob::to_ere(pattern.as_deref()),
-                },
+                name_re,
+                path_re,
+                include: String::new(),
+                after: just_before(s.window.start),
+                before: just_before(s.window.end),
+                run_prefix: format!("run={}/", s.run_id),
             },
         };
         let steps = FileSteps {
             system: system_of(kind)?,
             src: shell(&location.tree.url()),
-            dst: shell(&s.archive),
+            dst: shell(&format!("{}{}", s.archive, ctx.run_prefix)),
             ctx: &ctx,
         };
         let mut out = vec![steps.select(s, r, Phase::Select)?];
         if let Some(backup) = &s.backup {
-            out.push(steps.backup(s, r, &shell(backup))?);
+            out.push(steps.backup(s, r, &shell(&format!("{backup}{}", ctx.run_prefix)))?);
         }
         let (copy, gate) = steps.archive(s, r)?;
         out.push(copy);

@@ -32,7 +32,7 @@ impl Driver for MetastoreTable {
         let Detail::Metastore(m) = &s.storage.detail else {
             return Err(Error::internal("the metastore driver got another detail"));
         };
-        let (lo, hi) = partition_bounds(&s.window, &m.partition_format);
+        let (lo, hi) = partition_bounds(s, &m.partition_format);
         let ctx = MetastoreCtx {
             database: m.database.clone(),
             table: m.table_name.clone(),
@@ -45,7 +45,7 @@ impl Driver for MetastoreTable {
                 .map(|l| l.trim_end_matches('/').to_string()),
             check_locations: true,
         };
-        let files_ctx = FilesCtx::partitions(&s.window, &m.partition_format);
+        let files_ctx = FilesCtx::partitions(s, &m.partition_format);
         let files = FileSteps {
             system: system_of(s.storage.kind)?,
             src: FROM_STATE.to_string(),

@@ -9,6 +9,7 @@ mod search;
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::model::period::Granularity;
 use crate::model::{Family, Lifecycle, Storage, Table};
 use crate::output::runfile::{Command, SqlFile};
 use crate::output::templates::Renderer;
@@ -23,6 +24,8 @@ pub struct StorageCtx<'a> {
     pub lifecycle: &'a Lifecycle,
     pub storage: &'a Storage,
     pub window: Window,
+    /// Data strictly before the cutoff is archived.
+    pub cutoff: chrono::NaiveDate,
     pub run_id: &'a str,
     /// Archive root for this storage, ending in '/'.
     pub archive: String,
@@ -169,12 +172,28 @@ pub fn sql<T: Serialize>(
     })
 }
 
-/// Partition values for a window, in the storage's partition format.
-pub fn partition_bounds(window: &Window, format: &str) -> (String, String) {
+/// The partitions a storage archives, as `[from, until)` partition values in its format:
+/// every partition that lies wholly before the cutoff and overlaps the storage's dates. A
+/// partition split by the storage's start or end date is archived by each storage that
+/// holds a directory for it (each from its own location).
+pub fn partition_bounds(s: &StorageCtx, format: &str) -> (String, String) {
+    let (from, until) = partition_dates(s.storage.start, s.storage.end, s.cutoff, format);
     (
-        window.start.format(format).to_string(),
-        window.end.format(format).to_string(),
+        from.format(format).to_string(),
+        until.format(format).to_string(),
     )
+}
+
+pub fn partition_dates(
+    start: chrono::NaiveDate,
+    end: Option<chrono::NaiveDate>,
+    cutoff: chrono::NaiveDate,
+    format: &str,
+) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    let g = Granularity::of_format(format);
+    let until = g.floor(cutoff);
+    let until = end.map_or(until, |end| until.min(g.ceil(end)));
+    (g.floor(start), until)
 }
 
 #[cfg(test)]
