@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use crate::harness::{exercise, local_files, pg_env, Case, Scenario};
+use crate::harness::{exercise, local_files, pg_env, without_run, Case, Scenario};
 use crate::local::{seed_tree, storages, tree_data};
 use crate::postgres::{archived_rows, create, original_rows, source_rows};
 
@@ -49,7 +49,7 @@ impl Scenario for ThreeLifecycles {
                     .map(|(k, v)| (format!("{lc}/{k}"), v)),
             );
             archive.extend(
-                local_files(&case.path(&format!("archive/orders/{lc}")))
+                without_run(local_files(&case.path(&format!("archive/orders/{lc}"))))
                     .into_iter()
                     .map(|(k, v)| (format!("{lc}/{k}"), v)),
             );
@@ -82,7 +82,8 @@ impl Scenario for ThreeLifecycles {
     }
 
     fn corrupt_archive(&self, case: &Case) {
-        std::fs::write(case.path("archive/orders/gold/drops/2019-03-01.json"), "{}").unwrap();
+        let archived = "archive/orders/gold/drops/run=2026112110/2019-03-01.json";
+        std::fs::write(case.path(archived), "{}").unwrap();
     }
 
     fn gated_step(&self) -> &'static str {

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use serde_json::json;
 
-use crate::harness::{exercise, local_files, Case, Scenario, CUTOFF};
+use crate::harness::{exercise, local_files, without_run, Case, Scenario, CUTOFF};
 
 pub struct Tree;
 
@@ -75,8 +75,9 @@ impl Scenario for Tree {
     }
 
     fn seen(&self, case: &Case) -> crate::harness::Seen {
-        let archive = local_files(&case.path("archive/files/raw"));
+        let archive = without_run(local_files(&case.path("archive/files/raw")));
         for (name, stamp) in DROPS.iter().filter(|(_, s)| *s < CUTOFF) {
+            let name = name.replace("drops/", "drops/run=2026112110/");
             let path = case.path(&format!("archive/files/raw/{name}"));
             if path.exists() {
                 let out = Command::new("date")

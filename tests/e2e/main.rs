@@ -15,5 +15,6 @@ mod hdfs;
 mod lifecycles;
 mod local;
 mod mysql;
+mod names;
 mod postgres;
 mod runs;

@@ -23,6 +23,7 @@ pub struct MetastoreCtx {
     pub hi: String,
     pub location: Option<String>,
     pub check_locations: bool,
+    pub run_id: String,
 }
 
 const FROM_STATE: &str = "\"$(cat \"$S/location\")\"";
@@ -44,6 +45,7 @@ impl Driver for MetastoreTable {
                 .as_ref()
                 .map(|l| l.trim_end_matches('/').to_string()),
             check_locations: true,
+            run_id: s.run_id.to_string(),
         };
         let files_ctx = FilesCtx::partitions(s, &m.partition_format);
         let files = FileSteps {
