@@ -67,8 +67,8 @@ A run file that does not parse, names unsafe paths, or breaks the ordering invar
         /// Output directory for the scripts, SQL files and run-all.sh.
         #[arg(long, short)]
         out: PathBuf,
-        /// A directory of template overrides (same layout as archc's templates/).
-        #[arg(long)]
+        /// The template overrides the run files were planned with (their sha256 must match).
+        #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
     },
     /// Print a JSON Schema (project, table, table-list, storage, storage/s3, ...).
@@ -90,6 +90,17 @@ pub struct InputArgs {
     /// disappear (end them with ending_storage_date), and shorter retention is flagged.
     #[arg(long, value_name = "DIR")]
     pub baseline: Option<PathBuf>,
+    /// Template overrides: a directory laid out like archc's templates/. They are trusted
+    /// code, so they are never read from the config repository; each one's sha256 goes into
+    /// the run files, and `render` refuses other overrides than those.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Refuse more table files than this (a bound for CI on untrusted input).
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub max_tables: usize,
+    /// Refuse a table with more storages than this.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub max_storages: usize,
 }
 
 #[derive(Args, Debug)]
@@ -132,6 +143,11 @@ impl From<InputArgs> for Inputs {
             paths: args.paths,
             system: args.system,
             baseline: args.baseline,
+            templates: args.templates,
+            limits: archc::input::Limits {
+                max_tables: args.max_tables,
+                max_storages: args.max_storages,
+            },
         }
     }
 }

@@ -274,3 +274,55 @@ fn every_example_that_check_accepts_also_builds() {
     }
     assert!(built >= 6, "{built} examples built");
 }
+
+/// The run directory is replaced whole or not at all, and no link in --out is followed.
+#[test]
+fn a_build_replaces_the_run_directory_whole_and_follows_no_link() {
+    let out = temp();
+    let first = build(&["examples/lakehouse", "--as-of", AS_OF], out.path());
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let before = tree(out.path());
+
+    // A path the next build needs is blocked: nothing of the build lands.
+    let blocked = out
+        .path()
+        .join("runs/lakehouse_archival_orders_2026112210.sql");
+    std::fs::write(&blocked, "in the way").unwrap();
+    let failed = build(
+        &["examples/lakehouse", "--as-of", "2026-11-22T10:00:00Z"],
+        out.path(),
+    );
+    assert_ne!(failed.code, 0, "{}", failed.stdout);
+    let mut expected = before.clone();
+    expected.insert(
+        "runs/lakehouse_archival_orders_2026112210.sql".into(),
+        "in the way".into(),
+    );
+    assert_eq!(
+        tree(out.path()),
+        expected,
+        "the old run directory is untouched"
+    );
+    std::fs::remove_file(&blocked).unwrap();
+
+    // A later build keeps the earlier run files and adds its own.
+    let later = build(
+        &["examples/lakehouse", "--as-of", "2026-11-22T10:00:00Z"],
+        out.path(),
+    );
+    assert_eq!(later.code, 0, "{}", later.stderr);
+    let after = tree(out.path());
+    assert!(before.keys().all(|k| after.contains_key(k)));
+    assert!(after.keys().any(|k| k.contains("2026112210")));
+
+    // runs/ as a link elsewhere is refused, and the place it points at stays empty.
+    let elsewhere = temp();
+    let linked = temp();
+    std::os::unix::fs::symlink(elsewhere.path(), linked.path().join("runs")).unwrap();
+    let refused = build(&["examples/lakehouse", "--as-of", AS_OF], linked.path());
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        tree(elsewhere.path()).is_empty(),
+        "nothing written through the link"
+    );
+}

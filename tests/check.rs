@@ -38,7 +38,11 @@ fn check_case(path: &str) -> crate::support::Run {
         let (current, baseline) = (format!("{path}/current"), format!("{path}/baseline"));
         archc(&["check", &current, "--baseline", &baseline])
     } else {
-        archc(&["check", path])
+        // A case may need flags (limits are the operator's): one line in `args`.
+        let args = std::fs::read_to_string(root().join(path).join("args")).unwrap_or_default();
+        let mut all = vec!["check", path];
+        all.extend(args.split_whitespace());
+        archc(&all)
     }
 }
 
@@ -197,4 +201,65 @@ fn plan_shows_what_changes_against_the_baseline() {
         "{}",
         same.stdout
     );
+}
+
+/// check reads only regular files inside the config repository: links out of it, a
+/// FIFO, `tables` entries with `..`, a link into /proc are refused without printing what
+/// lies outside, and nothing blocks.
+#[test]
+fn inputs_never_leave_the_repository_and_never_block() {
+    let repo = crate::support::temp();
+    let p = repo.path();
+    std::fs::create_dir_all(p.join("tables")).unwrap();
+    std::fs::write(
+        p.join("archc.json"),
+        r#"{"system": "t", "tables": ["tables", "../../../../tmp"]}"#,
+    )
+    .unwrap();
+    let secret = crate::support::temp();
+    std::fs::write(secret.path().join("secret.json"), "{\"TOPSECRET\": 1}").unwrap();
+    std::os::unix::fs::symlink(secret.path().join("secret.json"), p.join("tables/x.json")).unwrap();
+    std::os::unix::fs::symlink("/proc/self", p.join("tables/proc")).unwrap();
+    let fifo = p.join("tables/fifo.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for format in ["human", "github"] {
+        let out = std::process::Command::new("timeout")
+            .args([
+                "20",
+                env!("CARGO_BIN_EXE_archc"),
+                "check",
+                "--format",
+                format,
+            ])
+            .arg(p)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(
+            !text.contains("TOPSECRET") && !text.contains(secret.path().to_str().unwrap()),
+            "{text}"
+        );
+        assert!(
+            text.contains("tables/x.json") && text.contains("outside the config repository"),
+            "{text}"
+        );
+        assert!(
+            text.contains("fifo.json") && text.contains("not a regular file"),
+            "{text}"
+        );
+        assert!(
+            text.contains("../../../../tmp") && text.contains("leaves the config repository"),
+            "{text}"
+        );
+        assert!(!text.contains("/proc/self/"), "{text}");
+    }
 }

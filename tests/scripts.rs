@@ -136,29 +136,85 @@ fn render_from_reviewed_run_files_matches_build_and_refuses_broken_ones() {
         orders.to_str().unwrap(),
     ]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("ordering invariants"), "{}", run.stderr);
+    assert!(run.stderr.contains("/seq differs"), "{}", run.stderr);
     assert!(tree(broken.path()).is_empty());
 }
 
+/// Overrides are trusted code: they come from the operator's `--templates DIR`, their
+/// sha256 is in the run file, and `render` refuses other overrides than those.
 #[test]
-fn templates_can_be_overridden_from_the_config_repository() {
-    let original = fs::read_to_string(root().join("templates/s3/copy.sh.j2")).unwrap();
-    let (out, run) = build_with_s3_copy_override(&format!("# site override\n{original}"));
+fn template_overrides_come_from_the_operator_and_are_recorded() {
+    let original = fs::read_to_string(root().join("templates/s3/select.sh.j2")).unwrap();
+    let (out, run) = build_with_s3_override(&format!("# site override\n{original}"));
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let orders = &tree(out.path())["runs/lakehouse_archival_orders_2026112110.sh"];
-    assert!(orders.contains("# site override"));
+    let files = tree(out.path());
+    assert!(files["runs/lakehouse_archival_orders_2026112110.sh"].contains("# site override"));
+    let run_file = &files["runs/lakehouse_archival_orders_2026112110_run_file.json"];
+    assert!(
+        run_file.contains("\"s3/select.sh.j2\": \""),
+        "the override's digest is recorded"
+    );
+
+    let again = temp();
+    let path = out
+        .path()
+        .join("runs/lakehouse_archival_orders_2026112110_run_file.json");
+    let refused = archc(&[
+        "render",
+        "--out",
+        again.path().to_str().unwrap(),
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("other template overrides"),
+        "{}",
+        refused.stderr
+    );
+    assert!(tree(again.path()).is_empty());
 }
 
-/// Builds a copy of examples/lakehouse whose `templates/s3/copy.sh.j2` is `override_text`.
-fn build_with_s3_copy_override(override_text: &str) -> (tempfile::TempDir, crate::support::Run) {
+/// A `templates/` directory in the (pull-request-writable) config repository is ignored,
+/// and check says so: `templates/s3/verify.sh.j2` holding `true` removed the archive check.
+#[test]
+fn overrides_in_the_config_repository_are_ignored() {
     let repo = temp();
     copy_dir(&root().join("examples/lakehouse"), repo.path());
     fs::create_dir_all(repo.path().join("templates/s3")).unwrap();
-    fs::write(repo.path().join("templates/s3/copy.sh.j2"), override_text).unwrap();
+    fs::write(repo.path().join("templates/s3/verify.sh.j2"), "true\n").unwrap();
+    let checked = archc(&["check", repo.path().to_str().unwrap()]);
+    assert_eq!(checked.code, 0, "{}", checked.stderr);
+    assert!(checked.stderr.contains("A102"), "{}", checked.stderr);
+    let out = temp();
+    let built = archc(&[
+        "build",
+        repo.path().to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+    ]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    let plain = temp();
+    build_lakehouse(plain.path());
+    assert_eq!(
+        tree(out.path()),
+        tree(plain.path()),
+        "the repository's templates/ changed nothing"
+    );
+}
+
+/// Builds examples/lakehouse with `--templates DIR` whose `s3/select.sh.j2` is `override_text`.
+fn build_with_s3_override(override_text: &str) -> (tempfile::TempDir, crate::support::Run) {
+    let templates = temp();
+    fs::create_dir_all(templates.path().join("s3")).unwrap();
+    fs::write(templates.path().join("s3/select.sh.j2"), override_text).unwrap();
     let out = temp();
     let run = archc(&[
         "build",
-        repo.path().to_str().unwrap(),
+        "examples/lakehouse",
+        "--templates",
+        templates.path().to_str().unwrap(),
         "--out",
         out.path().to_str().unwrap(),
         "--as-of",
@@ -422,7 +478,7 @@ fn a_failure_early_in_a_step_fails_the_step() {
         "{}",
         run.stderr
     );
-    let done = journal(&fixture.dir.path().join("out/runs/state"), "events");
+    let done = journal(&fixture.dir.path().join("out/state"), "events");
     assert!(
         !done.iter().any(|d| d == "raw.parts.select_objects"),
         "{done:?}"
@@ -523,9 +579,9 @@ fn run_all_honours_dependencies_and_stops_after_a_failure() {
 
 #[test]
 fn a_build_that_fails_midway_leaves_nothing_behind() {
-    let (out, run) = build_with_s3_copy_override("{{ no_such_value }}");
+    let (out, run) = build_with_s3_override("{{ no_such_value }}");
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("s3/copy.sh.j2"), "{}", run.stderr);
+    assert!(run.stderr.contains("s3/select.sh.j2"), "{}", run.stderr);
     let left: Vec<_> = fs::read_dir(out.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
@@ -553,4 +609,118 @@ fn a_build_that_fails_midway_leaves_nothing_behind() {
         vec!["runs".to_string()],
         "the staged run directory was renamed into place"
     );
+}
+
+/// Run files are verified, not trusted: each of these edits is refused by render, and
+/// nothing is written.
+#[test]
+fn render_refuses_every_kind_of_tampered_run_file() {
+    let out = temp();
+    build_lakehouse(out.path());
+    let path = out
+        .path()
+        .join("runs/lakehouse_archival_orders_2026112110_run_file.json");
+    let original: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    let canary = out.path().join("canary");
+    let touch = format!("$(touch {})", canary.display());
+    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+    let edits: Vec<(&str, Edit)> = vec![
+        (
+            "arbitrary command text",
+            Box::new(|v| v["archival_details"][0]["commands"][0]["command"] = "curl x | sh".into()),
+        ),
+        (
+            "an added step",
+            Box::new(|v| {
+                let mut extra = v["archival_details"][0]["commands"][0].clone();
+                extra["id"] = "raw.s3_exports.count_rows".into();
+                extra["command_about"] = "count_rows".into();
+                v["archival_details"][0]["commands"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(extra);
+            }),
+        ),
+        (
+            "a destructive step made harmless",
+            Box::new(|v| {
+                for c in v["archival_details"][0]["commands"].as_array_mut().unwrap() {
+                    if c["destructive"] == true {
+                        c["destructive"] = false.into();
+                        c["precondition"] = serde_json::Value::Null;
+                    }
+                }
+            }),
+        ),
+        (
+            "a gate of true",
+            Box::new(|v| {
+                for c in v["archival_details"][0]["commands"].as_array_mut().unwrap() {
+                    if c["destructive"] == true {
+                        c["precondition"] = "true".into();
+                    }
+                }
+            }),
+        ),
+        (
+            "a window widened in a command",
+            Box::new(|v| {
+                let text = serde_json::to_string(&v["archival_details"][1]["commands"]).unwrap();
+                v["archival_details"][1]["commands"] =
+                    serde_json::from_str(&text.replace("2024-10-01", "2026-11-01")).unwrap();
+            }),
+        ),
+        (
+            "format_version 9",
+            Box::new(|v| v["format_version"] = 9.into()),
+        ),
+        (
+            "a wrong source_sha256",
+            Box::new(|v| v["source_sha256"] = "x".into()),
+        ),
+        (
+            "a cutoff that is shell",
+            Box::new(move |v| v["cutoff"] = touch.clone().into()),
+        ),
+        (
+            "a cutoff with a line break",
+            Box::new(|v| v["cutoff"] = "2024-10-01\ntouch /tmp/x".into()),
+        ),
+        (
+            "a widened window field",
+            Box::new(|v| v["archival_details"][0]["window"]["end"] = "2026-11-01".into()),
+        ),
+        (
+            "an archive inside the source",
+            Box::new(|v| {
+                v["archival_details"][0]["archive_location"] =
+                    "s3://lake-raw/orders/_archive/".into()
+            }),
+        ),
+        (
+            "an unsafe table name",
+            Box::new(|v| v["table_name"] = "orders$(id)".into()),
+        ),
+    ];
+    for (what, edit) in edits {
+        let mut doc = original.clone();
+        edit(&mut doc);
+        assert_ne!(doc, original, "{what}: the edit changed something");
+        let tampered = temp();
+        let file = tampered
+            .path()
+            .join("lakehouse_archival_orders_2026112110_run_file.json");
+        fs::write(&file, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+        let target = temp();
+        let run = archc(&[
+            "render",
+            "--out",
+            target.path().to_str().unwrap(),
+            file.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 1, "{what} must be refused: {}", run.stderr);
+        assert!(tree(target.path()).is_empty(), "{what}: nothing written");
+        assert!(!canary.exists(), "{what}: no command ran");
+    }
 }

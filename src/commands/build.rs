@@ -21,7 +21,7 @@ pub fn build(inputs: &Inputs, options: &BuildOptions) -> Outcome {
         return refuse(&checked, "; nothing written");
     }
     let mut stderr = findings(&checked, Format::Human);
-    match build_all(&checked, options) {
+    match build_all(&checked, inputs, options) {
         Ok(built) => {
             stderr.extend(built.iter().filter_map(|b| b.note.clone()));
             Outcome {
@@ -42,8 +42,8 @@ struct Built {
 
 /// Each table is planned, checked, rendered and written on its own (in parallel), so
 /// memory stays bounded by the tables in flight; the sink makes the whole build atomic.
-fn build_all(checked: &Checked, options: &BuildOptions) -> Result<Vec<Built>> {
-    let renderer = renderer(checked)?;
+fn build_all(checked: &Checked, inputs: &Inputs, options: &BuildOptions) -> Result<Vec<Built>> {
+    let renderer = renderer(inputs)?;
     let run_dir = &checked.loaded.project.run_file_dir;
     let sink = Sink::new(&options.out, run_dir)?;
     let built = checked

@@ -7,14 +7,18 @@ use super::{findings, refuse, summary, Format, Outcome};
 use crate::error::{Error, Result};
 use crate::input::Inputs;
 use crate::model::Table;
+use crate::output::overrides::Overrides;
 use crate::output::runfile::RunFile;
 use crate::output::templates::Renderer;
-use crate::plan::{self as planner, invariants, PlanInput};
+use crate::plan::{self as planner, invariants, Places, PlanInput};
 use crate::validate::{self, Checked};
 
-pub(super) fn renderer(checked: &Checked) -> Result<Renderer> {
-    let overrides = checked.loaded.root.as_ref().map(|r| r.join("templates"));
-    Renderer::new(overrides.as_deref())
+pub(super) fn renderer(inputs: &Inputs) -> Result<Renderer> {
+    let overrides = match &inputs.templates {
+        Some(dir) => Overrides::load(dir)?,
+        None => Overrides::default(),
+    };
+    Renderer::new(&overrides)
 }
 
 /// Plans one table and checks the plan's ordering invariants.
@@ -26,7 +30,8 @@ pub(super) fn plan_one(
 ) -> Result<RunFile> {
     let file = &checked.loaded.files[table.file];
     let input = PlanInput {
-        project: &checked.loaded.project,
+        system: &checked.loaded.project.system,
+        places: Places::Config(&checked.loaded.project),
         table,
         source_name: &file.name,
         source_text: &file.text,
@@ -46,12 +51,15 @@ pub(super) fn plan_one(
 }
 
 /// Plans every table (in parallel), sorted by table name.
-pub fn plan_all(checked: &Checked, as_of: DateTime<Utc>) -> Result<Vec<RunFile>> {
-    let renderer = renderer(checked)?;
+pub fn plan_all(
+    checked: &Checked,
+    as_of: DateTime<Utc>,
+    renderer: &Renderer,
+) -> Result<Vec<RunFile>> {
     let mut runs: Vec<RunFile> = checked
         .tables
         .par_iter()
-        .map(|table| plan_one(checked, table, as_of, &renderer))
+        .map(|table| plan_one(checked, table, as_of, renderer))
         .collect::<Result<_>>()?;
     runs.sort_by(|a, b| a.table_name.cmp(&b.table_name));
     Ok(runs)
@@ -76,7 +84,8 @@ pub fn plan(inputs: &Inputs, as_of: DateTime<Utc>) -> Outcome {
 }
 
 fn describe(checked: &Checked, inputs: &Inputs, as_of: DateTime<Utc>) -> Result<String> {
-    let runs = plan_all(checked, as_of)?;
+    let renderer = renderer(inputs)?;
+    let runs = plan_all(checked, as_of, &renderer)?;
     let mut text = summary::render(&runs);
     if let (Some(old), Some(dir)) = (&checked.baseline, &inputs.baseline) {
         if old.has_errors() {
@@ -84,7 +93,7 @@ fn describe(checked: &Checked, inputs: &Inputs, as_of: DateTime<Utc>) -> Result<
                 Error::usage("the baseline does not pass check").at(dir.display().to_string())
             );
         }
-        text.push_str(&summary::diff(&plan_all(old, as_of)?, &runs));
+        text.push_str(&summary::diff(&plan_all(old, as_of, &renderer)?, &runs));
     }
     Ok(text)
 }
@@ -99,7 +108,7 @@ mod tests {
     /// loaded along the way (referenced by a driver or by another template).
     #[test]
     fn every_template_is_referenced() {
-        let renderer = Renderer::new(None).unwrap();
+        let renderer = Renderer::new(&Overrides::default()).unwrap();
         let as_of = "2026-11-21T10:00:00Z".parse().unwrap();
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
         for repo in ["lakehouse", "coverage"] {
@@ -107,6 +116,8 @@ mod tests {
                 paths: vec![root.join(repo)],
                 system: None,
                 baseline: None,
+                templates: None,
+                limits: Default::default(),
             };
             let checked = validate::check(&inputs).unwrap();
             assert!(!checked.has_errors(), "{repo}: {:?}", checked.diagnostics);

@@ -28,6 +28,7 @@ pub enum Code {
     TableShape,
     DuplicateTable,
     DuplicateKey,
+    Limit,
     Lifecycle,
     IdCollision,
     DependencyCycle,
@@ -48,10 +49,11 @@ pub enum Code {
     RetentionShortened,
     DeprecatedAlias,
     KafkaNoop,
+    OverridesIgnored,
 }
 
 impl Code {
-    pub const ALL: [Code; 27] = [
+    pub const ALL: [Code; 29] = [
         Code::JsonSyntax,
         Code::Schema,
         Code::Date,
@@ -59,6 +61,7 @@ impl Code {
         Code::TableShape,
         Code::DuplicateTable,
         Code::DuplicateKey,
+        Code::Limit,
         Code::Lifecycle,
         Code::IdCollision,
         Code::DependencyCycle,
@@ -79,6 +82,7 @@ impl Code {
         Code::RetentionShortened,
         Code::DeprecatedAlias,
         Code::KafkaNoop,
+        Code::OverridesIgnored,
     ];
 
     pub fn id(self) -> &'static str {
@@ -90,6 +94,7 @@ impl Code {
             Code::TableShape => "A005",
             Code::DuplicateTable => "A006",
             Code::DuplicateKey => "A007",
+            Code::Limit => "A008",
             Code::Lifecycle => "A010",
             Code::IdCollision => "A011",
             Code::DependencyCycle => "A020",
@@ -110,6 +115,7 @@ impl Code {
             Code::RetentionShortened => "A091",
             Code::DeprecatedAlias => "A100",
             Code::KafkaNoop => "A101",
+            Code::OverridesIgnored => "A102",
         }
     }
 
@@ -122,6 +128,7 @@ impl Code {
             Code::TableShape => "table-shape",
             Code::DuplicateTable => "duplicate-table",
             Code::DuplicateKey => "duplicate-key",
+            Code::Limit => "limit",
             Code::Lifecycle => "lifecycle",
             Code::IdCollision => "id-collision",
             Code::DependencyCycle => "dependency-cycle",
@@ -142,6 +149,7 @@ impl Code {
             Code::RetentionShortened => "retention-shortened",
             Code::DeprecatedAlias => "deprecated-alias",
             Code::KafkaNoop => "kafka-noop",
+            Code::OverridesIgnored => "overrides-ignored",
         }
     }
 
@@ -151,6 +159,7 @@ impl Code {
             | Code::PartitionSplit
             | Code::DeprecatedAlias
             | Code::KafkaNoop
+            | Code::OverridesIgnored
             | Code::RetentionShortened => Severity::Warning,
             _ => Severity::Error,
         }

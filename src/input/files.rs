@@ -26,30 +26,54 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// A file to read, or one refused (and why), by the name diagnostics show.
+struct Candidate {
+    name: String,
+    path: PathBuf,
+    refused: Option<&'static str>,
+}
+
 /// Reads every input file once and hands each parsed table document to `each` (in
 /// parallel) as soon as it is parsed, so documents need not all be held at once.
+/// Inside a config repository (or a directory given), only regular files that stay inside
+/// it after links are resolved are read; the target of a link is never shown.
 pub fn load<T: Send>(
     inputs: &Inputs,
     each: impl Fn(usize, &Value, &Project) -> T + Sync,
 ) -> Result<(Loaded, Vec<T>)> {
     let mut loaded = Loaded::default();
-    let mut table_paths: Vec<(String, PathBuf)> = Vec::new();
+    let mut found: Vec<Candidate> = Vec::new();
     for path in &inputs.paths {
-        if path.is_dir() && path.join(PROJECT_FILE).is_file() {
+        if path.is_dir() && path.join(PROJECT_FILE).exists() {
             if loaded.root.is_some() {
                 return Err(Error::usage(
                     "only one config repository can be given at a time",
                 ));
             }
-            read_project(path, &mut loaded)?;
+            let mut walk = Walk::new(path)?;
+            read_project(path, &walk, &mut loaded)?;
             let project = loaded.project.clone();
-            for entry in &project.tables {
-                collect(path, &path.join(entry), &mut table_paths)?;
+            for (i, entry) in project.tables.iter().enumerate() {
+                if !is_inside(entry) {
+                    loaded.diagnostics.push(outside_entry(i, entry));
+                    continue;
+                }
+                walk.visit(&path.join(entry));
             }
+            found.extend(walk.out);
         } else if path.is_dir() {
-            collect(Path::new(""), path, &mut table_paths)?;
-        } else if path.is_file() {
-            table_paths.push((display_name(path), path.clone()));
+            let mut walk = Walk::new(path)?;
+            walk.shown = PathBuf::new();
+            walk.visit(path);
+            found.extend(walk.out);
+        } else if path.exists() {
+            // A file named on the command line is the operator's choice: links are
+            // followed, but it must be a regular file.
+            found.push(Candidate {
+                name: display_name(path),
+                path: path.clone(),
+                refused: None,
+            });
         } else {
             return Err(Error::usage("no such file or directory").at(path.display().to_string()));
         }
@@ -57,15 +81,18 @@ pub fn load<T: Send>(
     if let Some(system) = &inputs.system {
         loaded.project.system = system.clone();
     }
-    table_paths.sort();
-    table_paths.dedup_by(|a, b| a.1 == b.1);
+    found.sort_by(|a, b| (&a.name, &a.path).cmp(&(&b.name, &b.path)));
+    found.dedup_by(|a, b| a.path == b.path);
     let first = loaded.files.len();
     let project = &loaded.project;
-    let read: Vec<(SourceFile, Option<T>, Vec<Diagnostic>)> = table_paths
+    let read: Vec<(SourceFile, Option<T>, Vec<Diagnostic>)> = found
         .par_iter()
         .enumerate()
-        .map(|(i, (name, path))| {
-            let (file, doc, diagnostics) = read_one(first + i, name, path);
+        .map(|(i, c)| {
+            let (file, doc, diagnostics) = match c.refused {
+                Some(why) => refused(first + i, &c.name, &c.path, why),
+                None => read_one(first + i, &c.name, &c.path),
+            };
             let done = doc.as_ref().map(|doc| each(first + i, doc, project));
             (file, done, diagnostics)
         })
@@ -79,9 +106,128 @@ pub fn load<T: Send>(
     Ok((loaded, results))
 }
 
-fn read_project(dir: &Path, loaded: &mut Loaded) -> Result<()> {
+/// A `tables` entry names a path below the repository: relative, without `..`.
+fn is_inside(entry: &str) -> bool {
+    !entry.starts_with('/') && entry.split('/').all(|seg| seg != "..")
+}
+
+fn outside_entry(i: usize, entry: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::Input,
+        format!("`{entry}` leaves the config repository; refused"),
+    )
+    .at(Site::value(0, format!("/tables/{i}")))
+    .help("list directories or files below the directory of archc.json")
+}
+
+fn refused(
+    index: usize,
+    name: &str,
+    path: &Path,
+    why: &str,
+) -> (SourceFile, Option<Value>, Vec<Diagnostic>) {
+    let d = Diagnostic::new(Code::Input, format!("{name}: {why}")).at(Site::value(index, ""));
+    (SourceFile::new(name, path.to_path_buf(), ""), None, vec![d])
+}
+
+/// A recursive search for table files that never leaves its bound (the canonical
+/// repository or directory), whatever links it meets.
+struct Walk {
+    bound: PathBuf,
+    /// What names are shown relative to (the repository as given).
+    shown: PathBuf,
+    visited: std::collections::BTreeSet<PathBuf>,
+    out: Vec<Candidate>,
+}
+
+impl Walk {
+    fn new(root: &Path) -> Result<Self> {
+        Ok(Self {
+            bound: fs::canonicalize(root).map_err(|e| Error::io(root, e))?,
+            shown: root.to_path_buf(),
+            visited: Default::default(),
+            out: Vec::new(),
+        })
+    }
+
+    fn refuse(&mut self, path: &Path, why: &'static str) {
+        self.out.push(Candidate {
+            name: relative_name(&self.shown, path),
+            path: path.to_path_buf(),
+            refused: Some(why),
+        });
+    }
+
+    /// Visits `path` (as given) whose real location is found by resolving links.
+    fn visit(&mut self, path: &Path) {
+        let Ok(real) = fs::canonicalize(path) else {
+            return self.refuse(path, "cannot be read (a missing file or a broken link)");
+        };
+        if !real.starts_with(&self.bound) {
+            return self.refuse(
+                path,
+                "a link to a place outside the config repository; refused",
+            );
+        }
+        match fs::metadata(&real) {
+            Ok(m) if m.is_dir() => self.directory(path, real),
+            Ok(m) if m.is_file() => self.out.push(Candidate {
+                name: relative_name(&self.shown, path),
+                path: real,
+                refused: None,
+            }),
+            Ok(_) => self.refuse(
+                path,
+                "not a regular file (a FIFO, socket or device); refused",
+            ),
+            Err(_) => self.refuse(path, "cannot be read"),
+        }
+    }
+
+    /// `real` is canonical and inside the bound: plain entries below it are too, so only
+    /// links need resolving (no stat per file).
+    fn directory(&mut self, path: &Path, real: PathBuf) {
+        if !self.visited.insert(real.clone()) {
+            return;
+        }
+        let Ok(entries) = fs::read_dir(&real) else {
+            return self.refuse(path, "cannot be read");
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let shown = path.join(&name);
+            let json =
+                Path::new(&name).extension().is_some_and(|e| e == "json") && name != PROJECT_FILE;
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => self.directory(&shown, real.join(&name)),
+                Ok(t) if t.is_file() && json => self.out.push(Candidate {
+                    name: relative_name(&self.shown, &shown),
+                    path: real.join(&name),
+                    refused: None,
+                }),
+                Ok(t) if t.is_symlink() || json => self.visit(&shown),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn read_project(dir: &Path, walk: &Walk, loaded: &mut Loaded) -> Result<()> {
     let path = dir.join(PROJECT_FILE);
-    let (file, doc, diagnostics) = read_one(0, PROJECT_FILE, &path);
+    let inside = fs::canonicalize(&path).is_ok_and(|real| real.starts_with(&walk.bound));
+    let (file, doc, diagnostics) = if inside {
+        read_one(0, PROJECT_FILE, &path)
+    } else {
+        refused(
+            0,
+            PROJECT_FILE,
+            &path,
+            "a link to a place outside the config repository; refused",
+        )
+    };
     loaded.root = Some(dir.to_path_buf());
     loaded.project_file = Some(0);
     loaded.files.push(file);
@@ -93,35 +239,6 @@ fn read_project(dir: &Path, loaded: &mut Loaded) -> Result<()> {
                 .map_err(|e| Error::internal(format!("archc.json passed its schema but: {e}")))?;
         }
         loaded.diagnostics.extend(found);
-    }
-    Ok(())
-}
-
-/// Adds `target` (a table file, or a directory searched recursively) to `out`.
-fn collect(root: &Path, target: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<()> {
-    if target.is_file() {
-        out.push((relative_name(root, target), target.to_path_buf()));
-        return Ok(());
-    }
-    let entries = fs::read_dir(target).map_err(|e| Error::io(target, e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io(target, e))?;
-        let path = entry.path();
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
-            continue;
-        }
-        // The entry's type comes with the directory listing: no stat per file.
-        let is_dir = match entry.file_type() {
-            Ok(t) if t.is_symlink() => path.is_dir(),
-            Ok(t) => t.is_dir(),
-            Err(_) => path.is_dir(),
-        };
-        if is_dir {
-            collect(root, &path, out)?;
-        } else if path.extension().is_some_and(|e| e == "json") && name != PROJECT_FILE {
-            out.push((relative_name(root, &path), path));
-        }
     }
     Ok(())
 }
@@ -147,12 +264,23 @@ fn display_name(path: &Path) -> String {
 }
 
 /// The file's text, or `None` when it is larger than the limit (never read past it).
+/// Opened without blocking and read only if it is a regular file: a FIFO or a device
+/// in place of a table file cannot hang check.
 fn read_limited(path: &Path) -> std::io::Result<Option<String>> {
     use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, socket or device); refused",
+        ));
+    }
     let mut bytes = Vec::new();
-    fs::File::open(path)?
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)?;
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Ok(None);
     }

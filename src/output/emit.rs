@@ -31,96 +31,150 @@ fn contained(out: &Path, relative: &str) -> Result<PathBuf> {
     Ok(out.join(rel))
 }
 
-/// Writes every output (in parallel) through a temporary file renamed into place, so a
-/// reader never sees a half-written file. Every target is checked before anything is written.
-pub fn write_all(out: &Path, outputs: &[Output]) -> Result<()> {
-    let targets: Vec<PathBuf> = outputs
-        .iter()
-        .map(|o| contained(out, &o.path))
-        .collect::<Result<_>>()?;
-    let dirs: std::collections::BTreeSet<&Path> =
-        targets.iter().filter_map(|t| t.parent()).collect();
-    for dir in dirs {
-        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
-    outputs
-        .par_iter()
-        .zip(targets.par_iter())
-        .try_for_each(|(output, target)| {
-            write_atomic(target, output.text.as_bytes(), output.executable)
-        })
-}
-
-/// Where a build writes. A run directory that does not exist yet is built whole in a
-/// staging directory beside it and renamed into place at the end: readers see all of it
-/// or nothing, and no file needs a rename of its own. Otherwise each file is written
-/// atomically in place.
+/// Where a build (or a render) writes: the whole run directory is built in a staging
+/// directory beside it (the files it already holds hard-linked in, links left out), the
+/// new outputs written there, and the two swapped with one atomic rename (Linux
+/// renameat2 RENAME_EXCHANGE). Readers see the old directory or the new one, never a mix;
+/// a failure leaves the old one untouched; no link inside the output is ever followed.
 pub struct Sink {
-    out: PathBuf,
-    run_dir: String,
-    staging: Option<PathBuf>,
+    target: PathBuf,
+    /// Output paths start with this (the run directory below --out), then '/'.
+    prefix: String,
+    staging: PathBuf,
 }
 
 impl Sink {
+    /// Outputs named `{run_dir}/...`, for the run directory below `out`.
     pub fn new(out: &Path, run_dir: &str) -> Result<Self> {
         contained(out, run_dir)?;
-        let target = out.join(run_dir);
-        let staging = if target.exists() {
-            None
-        } else {
-            let parent = target.parent().unwrap_or(out).to_path_buf();
-            fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-            let dir = tempfile::Builder::new()
-                .prefix(".archc-staging-")
-                .tempdir_in(&parent)
-                .map_err(|e| Error::io(&parent, e))?;
-            Some(dir.keep())
-        };
-        Ok(Self {
-            out: out.to_path_buf(),
-            run_dir: run_dir.to_string(),
+        Self::stage(out.join(run_dir), run_dir)
+    }
+
+    /// Outputs named relative to `dir`, which as a whole is replaced.
+    pub fn whole(dir: &Path) -> Result<Self> {
+        Self::stage(dir.to_path_buf(), "")
+    }
+
+    fn stage(target: PathBuf, prefix: &str) -> Result<Self> {
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        let staging = tempfile::Builder::new()
+            .prefix(".archc-staging-")
+            .tempdir_in(&parent)
+            .map_err(|e| Error::io(&parent, e))?
+            .keep();
+        let sink = Self {
+            target,
+            prefix: prefix.to_string(),
             staging,
-        })
-    }
-
-    /// Writes outputs whose paths start with the run directory.
-    pub fn write(&self, outputs: &[Output]) -> Result<()> {
-        let Some(staging) = &self.staging else {
-            return write_all(&self.out, outputs);
         };
-        for output in outputs {
-            let rel = output
-                .path
-                .strip_prefix(&format!("{}/", self.run_dir))
-                .ok_or_else(|| {
-                    Error::internal(format!("{} is outside {}", output.path, self.run_dir))
-                })?;
-            let target = contained(staging, rel)?;
-            let err = |e: std::io::Error| Error::io(&target, e);
-            if let Some(dir) = target.parent() {
-                fs::create_dir_all(dir).map_err(err)?;
+        let linked = match fs::symlink_metadata(&sink.target) {
+            Ok(m) if m.is_dir() => link_tree(&sink.target, &sink.staging),
+            Ok(_) => Err(Error::usage(
+                "is not a directory (a link or a file); refusing to write through it",
+            )
+            .at(sink.target.display().to_string())),
+            Err(_) => Ok(()),
+        };
+        match linked {
+            Ok(()) => Ok(sink),
+            Err(e) => {
+                let _ = fs::remove_dir_all(&sink.staging);
+                Err(e)
             }
-            create_with_mode(&target, output.executable)
-                .and_then(|mut f| f.write_all(output.text.as_bytes()))
-                .map_err(err)?;
         }
-        Ok(())
     }
 
-    /// Puts a staged run directory into place; on failure, removes it.
-    pub fn finish(self, ok: bool) -> Result<()> {
-        let Some(staging) = self.staging else {
-            return Ok(());
-        };
-        if !ok {
-            let _ = fs::remove_dir_all(&staging);
-            return Ok(());
+    /// Writes outputs (in parallel); each replaces what the staging directory held there.
+    pub fn write(&self, outputs: &[Output]) -> Result<()> {
+        let targets: Vec<PathBuf> = outputs
+            .iter()
+            .map(|o| {
+                let rel = match self.prefix.as_str() {
+                    "" => Some(o.path.as_str()),
+                    p => o.path.strip_prefix(p).and_then(|r| r.strip_prefix('/')),
+                };
+                let rel = rel.ok_or_else(|| {
+                    Error::internal(format!("{} is outside {}", o.path, self.prefix))
+                })?;
+                contained(&self.staging, rel)
+            })
+            .collect::<Result<_>>()?;
+        let dirs: std::collections::BTreeSet<&Path> =
+            targets.iter().filter_map(|t| t.parent()).collect();
+        for dir in dirs {
+            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        let target = self.out.join(&self.run_dir);
-        fs::rename(&staging, &target).map_err(|e| {
-            let _ = fs::remove_dir_all(&staging);
-            Error::io(&target, e)
-        })
+        outputs
+            .par_iter()
+            .zip(targets.par_iter())
+            .try_for_each(|(output, target)| {
+                let err = |e: std::io::Error| Error::io(target, e);
+                // A hard link to the old file must not be written through: replace it.
+                match fs::remove_file(target) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(err(e)),
+                    _ => {}
+                }
+                create_with_mode(target, output.executable)
+                    .and_then(|mut f| f.write_all(output.text.as_bytes()))
+                    .map_err(err)
+            })
+    }
+
+    /// Swaps the staged directory into place; on failure (or `ok == false`) removes it.
+    pub fn finish(self, ok: bool) -> Result<()> {
+        let done = if ok {
+            swap(&self.staging, &self.target)
+        } else {
+            Ok(())
+        };
+        let _ = fs::remove_dir_all(&self.staging);
+        done
+    }
+}
+
+/// Hard links every regular file of `from` into `to`, directories recreated; links and
+/// other special files are left out.
+fn link_tree(from: &Path, to: &Path) -> Result<()> {
+    for entry in fs::read_dir(from).map_err(|e| Error::io(from, e))? {
+        let entry = entry.map_err(|e| Error::io(from, e))?;
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type().map_err(|e| Error::io(&src, e))?;
+        if kind.is_dir() {
+            fs::create_dir(&dst).map_err(|e| Error::io(&dst, e))?;
+            link_tree(&src, &dst)?;
+        } else if kind.is_file() {
+            fs::hard_link(&src, &dst).map_err(|e| Error::io(&dst, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Puts `staging` at `target` in one step: an exchange when `target` exists (the old
+/// directory then sits at `staging`, and goes), a rename when it does not.
+fn swap(staging: &Path, target: &Path) -> Result<()> {
+    if fs::symlink_metadata(target).is_err() {
+        return fs::rename(staging, target).map_err(|e| Error::io(target, e));
+    }
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    match renameat_with(CWD, staging, CWD, target, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(()),
+        // No exchange on this file system or kernel: two renames, a moment apart.
+        Err(_) => {
+            let old = staging.with_extension("old");
+            fs::rename(target, &old).map_err(|e| Error::io(target, e))?;
+            let moved = fs::rename(staging, target).map_err(|e| Error::io(target, e));
+            if moved.is_ok() {
+                let _ = fs::remove_dir_all(&old);
+            } else {
+                let _ = fs::rename(&old, target);
+            }
+            moved
+        }
     }
 }
 
@@ -134,29 +188,6 @@ fn create_with_mode(path: &Path, executable: bool) -> std::io::Result<fs::File> 
         options.mode(if executable { 0o755 } else { 0o644 });
     }
     options.open(path)
-}
-
-fn set_mode(path: &Path, executable: bool) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = if executable { 0o755 } else { 0o644 };
-        fs::set_permissions(path, fs::Permissions::from_mode(mode))?;
-    }
-    Ok(())
-}
-
-pub fn write_atomic(target: &Path, bytes: &[u8], executable: bool) -> Result<()> {
-    let err = |e: std::io::Error| Error::io(target, e);
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".archc-")
-        .tempfile_in(dir)
-        .map_err(err)?;
-    temp.write_all(bytes).map_err(err)?;
-    set_mode(temp.path(), executable).map_err(err)?;
-    temp.persist(target).map_err(|e| err(e.error))?;
-    Ok(())
 }
 
 /// A run file for the same table whose as-of time lies within the hour before `as_of`,

@@ -1,6 +1,8 @@
 //! The run file: the reviewable contract between planning and execution.
 //! Field order here is the order in the file; nothing in it depends on the machine.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -24,6 +26,8 @@ pub struct RunFile {
     pub depends_on: Vec<String>,
     pub source_file: String,
     pub source_sha256: String,
+    /// sha256 of every template override the scripts were planned with, by template.
+    pub template_overrides: BTreeMap<String, String>,
     pub archival_details: Vec<ArchivalDetail>,
 }
 

@@ -1,12 +1,12 @@
 //! Templates, known by name in one place: embedded defaults, overrides, strict rendering.
 
-use std::collections::BTreeSet;
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
+use super::overrides::Overrides;
 use crate::error::{Error, Result};
 use crate::output::quote;
 
@@ -104,6 +104,7 @@ embedded!(
 pub struct Renderer {
     env: Environment<'static>,
     loaded: Arc<Mutex<BTreeSet<String>>>,
+    digests: BTreeMap<String, String>,
 }
 
 /// The embedded text of a template.
@@ -115,8 +116,8 @@ pub fn embedded(name: &str) -> Option<&'static str> {
 }
 
 impl Renderer {
-    /// Embedded templates, each replaced by `overrides/<same path>` where that file exists.
-    pub fn new(overrides: Option<&Path>) -> Result<Self> {
+    /// Embedded templates, each replaced by the operator's override of the same name.
+    pub fn new(overrides: &Overrides) -> Result<Self> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         // Bash uses `${#var}`, so template comments are `{{# ... #}}` instead of `{# ... #}`.
@@ -130,27 +131,19 @@ impl Renderer {
         filters(&mut env);
         let loaded: Arc<Mutex<BTreeSet<String>>> = Arc::default();
         let seen = Arc::clone(&loaded);
-        let overrides = overrides.map(Path::to_path_buf);
+        let texts = overrides.clone();
         env.set_loader(move |name| {
             let Some(text) = embedded(name) else {
                 return Ok(None);
             };
             seen.lock().expect("template log").insert(name.to_string());
-            match overrides
-                .as_ref()
-                .map(|dir| dir.join(name))
-                .filter(|p| p.is_file())
-            {
-                Some(path) => std::fs::read_to_string(&path).map(Some).map_err(|e| {
-                    minijinja::Error::new(
-                        minijinja::ErrorKind::InvalidOperation,
-                        format!("template override {}: {e}", path.display()),
-                    )
-                }),
-                None => Ok(Some(text.to_string())),
-            }
+            Ok(Some(texts.get(name).unwrap_or(text).to_string()))
         });
-        Ok(Self { env, loaded })
+        Ok(Self {
+            env,
+            loaded,
+            digests: overrides.digests(),
+        })
     }
 
     pub fn render<C: Serialize>(&self, name: &str, ctx: &C) -> Result<String> {
@@ -160,6 +153,11 @@ impl Renderer {
         let trimmed = text.trim_end().len();
         text.truncate(trimmed);
         Ok(text)
+    }
+
+    /// The sha256 of every override in use, by template name (recorded in run files).
+    pub fn override_digests(&self) -> &BTreeMap<String, String> {
+        &self.digests
     }
 
     /// Every template this renderer has compiled so far (those rendered and what they import).
@@ -203,7 +201,8 @@ mod tests {
 
     #[test]
     fn every_template_file_is_embedded_and_every_constant_resolves() {
-        let renderer = Renderer::new(None).unwrap();
+        use std::path::Path;
+        let renderer = Renderer::new(&Overrides::default()).unwrap();
         for (name, _) in TEMPLATES {
             assert!(renderer.env.get_template(name).is_ok(), "{name}");
         }
@@ -234,7 +233,7 @@ mod tests {
 
     #[test]
     fn undefined_variables_are_errors() {
-        let renderer = Renderer::new(None).unwrap();
+        let renderer = Renderer::new(&Overrides::default()).unwrap();
         let result = renderer.render("s3/copy.sh.j2", &serde_json::json!({}));
         assert!(result.is_err());
     }

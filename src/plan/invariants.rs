@@ -242,6 +242,7 @@ mod tests {
             depends_on: Vec::new(),
             source_file: "t.json".into(),
             source_sha256: String::new(),
+            template_overrides: Default::default(),
             archival_details: details,
         }
     }

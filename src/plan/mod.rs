@@ -3,6 +3,7 @@
 pub mod archive;
 pub mod drivers;
 pub mod invariants;
+pub mod replan;
 pub mod step;
 pub mod window;
 
@@ -23,8 +24,40 @@ use window::Window;
 
 const PHASES: u32 = Phase::COUNT;
 
+/// Where archives and backups go: computed from the config, or (re-deriving a run file)
+/// taken from the run file, checked by the caller.
+pub enum Places<'a> {
+    Config(&'a Project),
+    RunFile(&'a RunFile),
+}
+
+impl Places<'_> {
+    fn of(
+        &self,
+        table: &Table,
+        lifecycle: &Lifecycle,
+        storage: &Storage,
+    ) -> (Option<String>, Option<String>) {
+        match self {
+            Places::Config(project) => (
+                archive_location(project, table, lifecycle, storage),
+                backup_location(project, table, lifecycle, storage),
+            ),
+            Places::RunFile(run) => run
+                .archival_details
+                .iter()
+                .find(|d| {
+                    d.lifecycle_name == lifecycle.name && d.lifecycle_storage_name == storage.name
+                })
+                .map(|d| (d.archive_location.clone(), d.backup_location.clone()))
+                .unwrap_or_default(),
+        }
+    }
+}
+
 pub struct PlanInput<'a> {
-    pub project: &'a Project,
+    pub system: &'a str,
+    pub places: Places<'a>,
     pub table: &'a Table,
     pub source_name: &'a str,
     pub source_text: &'a str,
@@ -67,7 +100,7 @@ pub fn plan_table(input: &PlanInput, r: &Renderer) -> Result<RunFile> {
     compact_seq(&mut details);
     Ok(RunFile {
         format_version: FORMAT_VERSION,
-        system: input.project.system.clone(),
+        system: input.system.to_string(),
         table_name: table.name.clone(),
         archival_date_time: input.as_of.format("%d-%b-%Y %H:%M:%S").to_string(),
         as_of: input.as_of.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
@@ -84,6 +117,7 @@ pub fn plan_table(input: &PlanInput, r: &Renderer) -> Result<RunFile> {
             .collect(),
         source_file: input.source_name.to_string(),
         source_sha256: hex(&Sha256::digest(input.source_text.as_bytes())),
+        template_overrides: r.override_digests().clone(),
         archival_details: details,
     })
 }
@@ -102,8 +136,7 @@ fn detail(
 ) -> Result<ArchivalDetail> {
     let table = input.table;
     let window = window::window(storage.start, storage.end, cutoff);
-    let archive = archive_location(input.project, table, lifecycle, storage);
-    let backup = backup_location(input.project, table, lifecycle, storage);
+    let (archive, backup) = input.places.of(table, lifecycle, storage);
     let mut notes = Vec::new();
     let mut commands = Vec::new();
     match (drivers::driver(storage.kind.family()), window) {
@@ -127,12 +160,6 @@ fn detail(
             commands = driver.steps(&ctx, r)?;
             commands.sort_by(|a, b| (a.seq, &a.id).cmp(&(b.seq, &b.id)));
         }
-    }
-    if backup.is_none() && input.project.backup_location.any() && storage.archive_root().is_some() {
-        notes.push(format!(
-            "no backup location applies to {} storages",
-            storage.kind.as_str()
-        ));
     }
     Ok(ArchivalDetail {
         lifecycle_name: lifecycle.name.clone(),

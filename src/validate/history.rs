@@ -28,8 +28,13 @@ pub fn compare(baseline: &[Table], current: &[Table]) -> Vec<Diagnostic> {
 }
 
 fn lifecycles(before: &Table, after: &Table, out: &mut Vec<Diagnostic>) {
+    let now_by_name: BTreeMap<&str, &crate::model::Lifecycle> = after
+        .lifecycles
+        .iter()
+        .map(|l| (l.name.as_str(), l))
+        .collect();
     for lifecycle in &before.lifecycles {
-        let Some(now) = after.lifecycles.iter().find(|l| l.name == lifecycle.name) else {
+        let Some(now) = now_by_name.get(lifecycle.name.as_str()) else {
             out.push(
                 Diagnostic::new(
                     Code::HistoryRemoved,
@@ -44,8 +49,10 @@ fn lifecycles(before: &Table, after: &Table, out: &mut Vec<Diagnostic>) {
             );
             continue;
         };
+        let names: std::collections::BTreeSet<&str> =
+            now.storages.iter().map(|s| s.name.as_str()).collect();
         for storage in &lifecycle.storages {
-            if !now.storages.iter().any(|s| s.name == storage.name) {
+            if !names.contains(storage.name.as_str()) {
                 out.push(
                     Diagnostic::new(
                         Code::HistoryRemoved,

@@ -37,12 +37,15 @@ fi
 PATH=$rest "$name" "$@"
 rc=$?
 counter="${FAKE_LOG:?}.after"
+# Tools of one step may run at once (xargs -P): the count is kept under a lock.
 n=$(
-  flock 8
-  n=$(($(cat "$counter" 2> /dev/null || echo 0) + 1))
-  echo "$n" > "$counter"
-  echo "$n"
-) 8>> "$counter.lock"
+  {
+    flock 8
+    n=$(($(cat "$counter" 2> /dev/null || echo 0) + 1))
+    echo "$n" > "$counter"
+    echo "$n"
+  } 8>> "$counter.lock"
+)
 if [ "$n" = "${FAKE_KILL_AFTER_CALL:?}" ]; then
   kill_run
 fi
