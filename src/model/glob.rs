@@ -13,6 +13,11 @@ pub fn to_ere(glob: Option<&str>) -> String {
             '*' => out.push_str("[^/]*"),
             '?' => out.push_str("[^/]"),
             c if c.is_ascii_alphanumeric() => out.push(c),
+            // In brackets these two would mean something: escape them instead.
+            '^' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
             c => {
                 out.push('[');
                 out.push(c);
@@ -65,6 +70,11 @@ pub fn format_ere(format: &str) -> String {
                 None => out.push_str("[%]"),
             },
             c if c.is_ascii_alphanumeric() => out.push(c),
+            // In brackets these two would mean something: escape them instead.
+            '^' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
             c => {
                 out.push('[');
                 out.push(c);
@@ -85,6 +95,7 @@ mod tests {
         assert_eq!(to_ere(Some("f*.gz")), "^f[^/]*[.]gz$");
         assert_eq!(to_ere(Some("a?b=c")), "^a[^/]b[=]c$");
         assert_eq!(to_ere(None), "^.*$");
+        assert_eq!(to_ere(Some("a^b\\c")), "^a\\^b\\\\c$");
     }
 
     #[test]

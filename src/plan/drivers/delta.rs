@@ -32,6 +32,8 @@ pub struct DeltaCtx {
     pub log_dst: String,
     /// The SQL file that counts the archive table's rows.
     pub count_sql: String,
+    /// What a Glue partition value must look like.
+    pub value_re: String,
 }
 
 fn target(d: &DeltaDetail) -> Result<(String, String)> {
@@ -108,6 +110,7 @@ fn context(s: &StorageCtx, d: &DeltaDetail) -> Result<DeltaCtx> {
             .map(|b| shell(&format!("{b}_delta_log/")))
             .unwrap_or_default(),
         count_sql: s.sql_file("verify_archive"),
+        value_re: crate::model::glob::format_ere("%Y-%m-%d"),
     })
 }
 

@@ -24,6 +24,8 @@ pub struct MetastoreCtx {
     pub location: Option<String>,
     pub check_locations: bool,
     pub run_id: String,
+    /// What a partition value must look like (the partition format as an ERE).
+    pub value_re: String,
 }
 
 const FROM_STATE: &str = "\"$(cat \"$S/location\")\"";
@@ -46,6 +48,7 @@ impl Driver for MetastoreTable {
                 .map(|l| l.trim_end_matches('/').to_string()),
             check_locations: true,
             run_id: s.run_id.to_string(),
+            value_re: crate::model::glob::format_ere(&m.partition_format),
         };
         let files_ctx = FilesCtx::partitions(s, &m.partition_format);
         let files = FileSteps {
