@@ -71,6 +71,23 @@ A run file that does not parse, names unsafe paths, or breaks the ordering invar
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
     },
+    /// Summarise the runs under a state directory from their journals (touches no system).
+    #[command(after_help = "Examples:\n  archc status --state-dir build/state\n  \
+archc status --state-dir build/state build/runs/*_run_file.json --format json\n\n\
+Each run is done, in progress (or interrupted: a later run finishes it), failed (at which \
+step), or never started (run files given that have no state yet). Exit 0 when every run is \
+done, 1 otherwise.")]
+    Status {
+        /// The state directory the scripts ran with (`state/` beside the run directory).
+        #[arg(long, value_name = "DIR")]
+        state_dir: PathBuf,
+        /// Run files whose runs should exist: those without state are `never started`.
+        #[arg(value_name = "RUN_FILE")]
+        run_files: Vec<PathBuf>,
+        /// text, or json (versioned) for dashboards.
+        #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
+        format: StatusFormat,
+    },
     /// Print a JSON Schema (project, table, table-list, storage, storage/s3, ...).
     Schema {
         /// Schema name; without one, lists them.
@@ -117,6 +134,12 @@ pub struct BuildArgs {
     /// Plan again even if a run file from the last hour exists.
     #[arg(long)]
     pub force_run: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusFormat {
+    Text,
+    Json,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -185,6 +208,11 @@ impl Cli {
                 templates,
             } => commands::render(&run_files, &out, templates.as_deref()),
             Command::Schema { name } => commands::schema(name.as_deref()),
+            Command::Status {
+                state_dir,
+                run_files,
+                format,
+            } => commands::status(&state_dir, &run_files, format == StatusFormat::Json),
         }
     }
 }

@@ -724,3 +724,50 @@ fn render_refuses_every_kind_of_tampered_run_file() {
         assert!(!canary.exists(), "{what}: no command ran");
     }
 }
+
+/// `archc status` reads the journals: one run done, one failed at its step, one never
+/// started (its run file is given), and a JSON form for dashboards.
+#[test]
+fn status_summarises_runs_from_their_journals() {
+    let fixture = Fixture::new(&[("a", &[]), ("b", &[]), ("c", &[])]);
+    let ok = fixture.run(&fixture.script("a"), &[], None);
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    let failed = fixture.run(
+        &fixture.script("b"),
+        &[],
+        Some("raw.parts.sync_source_to_archive"),
+    );
+    assert_ne!(failed.code, 0);
+    let out = fixture.dir.path().join("out");
+    let runs: Vec<String> = tree(&out.join("runs"))
+        .keys()
+        .filter(|k| k.ends_with("_run_file.json"))
+        .map(|k| out.join("runs").join(k).to_string_lossy().into_owned())
+        .collect();
+    let state = out.join("state");
+    let mut args = vec!["status", "--state-dir", state.to_str().unwrap()];
+    args.extend(runs.iter().map(String::as_str));
+    let text = archc(&args);
+    assert_eq!(text.code, 1, "{}", text.stderr);
+    assert!(
+        text.stdout
+            .contains("3 runs: 1 done, 0 in progress, 1 failed, 1 never started"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout
+            .contains("FAILED at raw.parts.sync_source_to_archive"),
+        "{}",
+        text.stdout
+    );
+    args.extend(["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&archc(&args).stdout).unwrap();
+    let states: Vec<&str> = json["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["done", "failed", "never_started"]);
+}

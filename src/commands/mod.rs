@@ -6,6 +6,7 @@ mod check;
 mod plan;
 mod render;
 mod schema;
+mod status;
 pub mod summary;
 
 use std::path::PathBuf;
@@ -17,6 +18,7 @@ pub use check::check;
 pub use plan::{plan, plan_all};
 pub use render::render;
 pub use schema::schema;
+pub use status::status;
 
 use crate::diagnostics::{github, human, json, resolve};
 use crate::error::Error;

@@ -50,6 +50,10 @@ impl Scenario for HdfsTree {
     fn gated_step(&self) -> &'static str {
         "raw.parts.delete_source_data"
     }
+
+    fn light(&self) -> bool {
+        true
+    }
 }
 
 #[test]
