@@ -7,7 +7,7 @@ use std::fs;
 use serde_json::json;
 
 use crate::harness::{
-    aws_env, bucket, exercise, local_files, service, Case, Fault, Scenario, CUTOFF,
+    aws_env, bucket, exercise, local_files, service, without_run, Case, Fault, Scenario, CUTOFF,
 };
 
 fn partitions() -> Vec<String> {
@@ -114,7 +114,7 @@ impl Scenario for Partitioned {
         let backup = under(&files, "backup/events/raw/s3_main/");
         crate::harness::Seen {
             source: under(&files, "events/"),
-            archive: under(&files, "archive/events/raw/s3_main/"),
+            archive: without_run(under(&files, "archive/events/raw/s3_main/")),
             metadata: backup
                 .keys()
                 .filter(|k| !backup.is_empty() && k.as_str() < "dt=2026-09-01")
@@ -374,7 +374,7 @@ impl Scenario for CreationDate {
         let files = download(case, case.var("E2E_BUCKET"));
         crate::harness::Seen {
             source: under(&files, "exports/"),
-            archive: under(&files, "archive/orders/raw/exports/run=2026112110/"),
+            archive: without_run(under(&files, "archive/orders/raw/exports/")),
             metadata: Vec::new(),
         }
     }

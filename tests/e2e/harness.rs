@@ -485,11 +485,20 @@ pub fn named(dir: &Path, prefix: &str) -> Vec<PathBuf> {
     out
 }
 
-/// Archive keys without the `run=<id>/` segment that copies by creation date go under, so
-/// that they compare with the source's keys.
+/// The archived data: keys without the `run=<id>/` segment that copies by creation date
+/// go under (so that they compare with the source's keys), and without the run's
+/// manifest (`_archc/`), which must be there.
 pub fn without_run(files: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    if !files.is_empty() {
+        assert!(
+            files.keys().any(|k| k.contains("_archc/run=")),
+            "the archive holds the run's manifest: {:?}",
+            files.keys().collect::<Vec<_>>()
+        );
+    }
     files
         .into_iter()
+        .filter(|(k, _)| !k.contains("_archc/"))
         .map(|(k, v)| {
             let k = match k.find("run=2026") {
                 Some(i) if k[i..].len() > 15 && k.as_bytes()[i + 14] == b'/' => {

@@ -104,7 +104,7 @@ fn hostile_names_on_local_files_are_archived_exactly() {
         "the source keeps exactly the new and planted files"
     );
     assert_eq!(
-        local_files(&case.path("archive/names/raw/files")),
+        without_run(local_files(&case.path("archive/names/raw/files"))),
         old,
         "the archive holds exactly the old files, names intact"
     );
@@ -172,7 +172,7 @@ fn hostile_names_on_s3_are_archived_exactly() {
         "the source keeps exactly the new and planted objects"
     );
     assert_eq!(
-        under("archive/names/raw/files"),
+        without_run(under("archive/names/raw/files")),
         old,
         "the archive holds exactly the old objects"
     );

@@ -70,6 +70,8 @@ fn just_before(day: chrono::NaiveDate) -> String {
 pub enum Part {
     Select,
     Copy,
+    /// Writes the run's manifest into the archive, for verify and restore.
+    Manifest,
     Verify,
     Delete,
     Deleted,
@@ -77,9 +79,10 @@ pub enum Part {
 
 impl Part {
     #[cfg(test)]
-    pub const ALL: [Part; 5] = [
+    pub const ALL: [Part; 6] = [
         Part::Select,
         Part::Copy,
+        Part::Manifest,
         Part::Verify,
         Part::Delete,
         Part::Deleted,
@@ -89,12 +92,21 @@ impl Part {
         let part = match self {
             Part::Select => "select",
             Part::Copy => "copy",
+            Part::Manifest => "manifest",
             Part::Verify => "verify",
             Part::Delete => "delete",
             Part::Deleted => "deleted",
         };
         format!("{system}/{part}.sh.j2")
     }
+}
+
+/// The run's manifest in the archive: `{archive}_archc/run={run id}/manifest.tsv`.
+pub fn manifest_of(s: &StorageCtx) -> String {
+    shell(&format!(
+        "{}_archc/run={}/manifest.tsv",
+        s.archive, s.run_id
+    ))
 }
 
 /// The template folder of the file store that holds a kind's data.
@@ -126,6 +138,8 @@ pub struct FileSteps<'a> {
     pub system: &'static str,
     pub src: String,
     pub dst: String,
+    /// Where the run's manifest goes in the archive (a shell word).
+    pub manifest: String,
     pub ctx: &'a FilesCtx,
 }
 
@@ -156,8 +170,14 @@ impl FileSteps<'_> {
     /// Copy to the archive; its check gates every destructive step of the storage.
     pub fn archive(&self, s: &StorageCtx, r: &Renderer) -> Result<(Command, ArchiveCheck)> {
         let command = self.render(r, Part::Copy, &self.dst)?;
+        let manifest = self.render(r, Part::Manifest, &self.manifest)?;
         let check = self.render(r, Part::Verify, &self.dst)?;
-        s.copy(StepKind::SyncSourceToArchive, self.system, command, check)
+        s.copy(
+            StepKind::SyncSourceToArchive,
+            self.system,
+            format!("{command}\n{manifest}"),
+            check,
+        )
     }
 
     /// Delete exactly the selected objects, only while the archive still holds them.
@@ -211,6 +231,7 @@ impl Driver for Files {
             system: system_of(kind)?,
             src: shell(&location.tree.url()),
             dst: shell(&format!("{}{}", s.archive, ctx.run_prefix)),
+            manifest: manifest_of(s),
             ctx: &ctx,
         };
         let mut out = vec![steps.select(s, r, Phase::Select)?];

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::files::{system_of, FileSteps, FilesCtx};
+use super::files::{manifest_of, system_of, FileSteps, FilesCtx};
 use super::{partition_bounds, sql, Driver, StorageCtx, TemplateCtx};
 use crate::error::{Error, Result};
 use crate::model::{Detail, StorageKind};
@@ -55,6 +55,7 @@ impl Driver for MetastoreTable {
             system: system_of(s.storage.kind)?,
             src: FROM_STATE.to_string(),
             dst: shell(&s.archive),
+            manifest: manifest_of(s),
             ctx: &files_ctx,
         };
         let q = Metastore { s, r, ctx: &ctx };
