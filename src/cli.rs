@@ -71,6 +71,29 @@ A run file that does not parse, names unsafe paths, or breaks the ordering invar
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
     },
+    /// Write (or, with --exec, run) a read-only script that checks a run finished.
+    #[command(
+        after_help = "Examples:\n  archc verify build/runs/lakehouse_archival_orders_2026112110_run_file.json --exec\n  \
+archc verify build/runs/*_run_file.json --out build/verify\n\n\
+Per storage the script prints ok, incomplete (and which step has not finished: a later run \
+finishes it) or failed (the archive lacks what the run's manifest lists). It runs only the \
+run's describe and select steps, in a temporary directory, and needs no state directory. \
+Exit 0 only when every storage is ok."
+    )]
+    Verify {
+        /// Run files written by `archc build` (verified like `render` does).
+        #[arg(required = true, value_name = "RUN_FILE")]
+        run_files: Vec<PathBuf>,
+        /// Write the scripts here (`<stem>.verify.sh`); without it they go to stdout.
+        #[arg(long, short, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Run the scripts now and report.
+        #[arg(long)]
+        exec: bool,
+        /// The template overrides the run files were planned with.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
     /// Summarise the runs under a state directory from their journals (touches no system).
     #[command(after_help = "Examples:\n  archc status --state-dir build/state\n  \
 archc status --state-dir build/state build/runs/*_run_file.json --format json\n\n\
@@ -208,6 +231,12 @@ impl Cli {
                 templates,
             } => commands::render(&run_files, &out, templates.as_deref()),
             Command::Schema { name } => commands::schema(name.as_deref()),
+            Command::Verify {
+                run_files,
+                out,
+                exec,
+                templates,
+            } => commands::verify(&run_files, out.as_deref(), exec, templates.as_deref()),
             Command::Status {
                 state_dir,
                 run_files,

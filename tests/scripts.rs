@@ -433,11 +433,13 @@ fn assert_final_state(fixture: &Fixture) {
     assert_eq!(source.keys().cloned().collect::<Vec<_>>(), expected_source);
     let mut archive = fixture.files("archive/events/raw");
     for storage in ["parts", "drops"] {
-        let manifest = format!("{storage}/_archc/run=2026112110/manifest.lst0");
-        assert!(
-            archive.remove(&manifest).is_some(),
-            "{manifest} is in the archive"
-        );
+        for part in ["lst0", "sizes"] {
+            let manifest = format!("{storage}/_archc/run=2026112110/manifest.{part}");
+            assert!(
+                archive.remove(&manifest).is_some(),
+                "{manifest} is in the archive"
+            );
+        }
     }
     let expected: BTreeMap<String, String> = OLD
         .iter()
@@ -783,4 +785,70 @@ fn status_summarises_runs_from_their_journals() {
         .map(|r| r["state"].as_str().unwrap())
         .collect();
     assert_eq!(states, ["done", "failed", "never_started"]);
+}
+
+/// `archc verify --exec`: before a run the window is incomplete; after it the file
+/// storages are ok; a damaged archive fails; and the fake PostgreSQL (which always counts
+/// three rows) stays incomplete.
+#[test]
+fn verify_says_per_storage_whether_a_run_finished() {
+    let fixture = Fixture::new(&[("events", &[])]);
+    let run_file = fixture
+        .dir
+        .path()
+        .join("out/runs/t_archival_events_2026112110_run_file.json");
+    let verify = || {
+        let path = format!(
+            "{}:{}",
+            fixture.bin.display(),
+            std::env::var("PATH").unwrap()
+        );
+        sh(Command::new(env!("CARGO_BIN_EXE_archc"))
+            .args(["verify", "--exec"])
+            .arg(&run_file)
+            .env("PATH", path))
+    };
+    let before = verify();
+    assert_eq!(before.code, 1);
+    assert!(
+        before
+            .stdout
+            .contains("events/raw/parts incomplete: 3 objects still in the window"),
+        "{}",
+        before.stdout
+    );
+    let ran = fixture.run(&fixture.script("events"), &[], None);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let after = verify();
+    assert!(
+        after
+            .stdout
+            .contains("events/raw/parts ok: nothing left in the window"),
+        "{}",
+        after.stdout
+    );
+    assert!(
+        after.stdout.contains("events/raw/drops ok"),
+        "{}",
+        after.stdout
+    );
+    assert!(
+        after.stdout.contains("events/db/pg incomplete: 3 rows"),
+        "{}",
+        after.stdout
+    );
+    fs::write(
+        fixture
+            .dir
+            .path()
+            .join("archive/events/raw/parts/dt=2019-01-02/b.txt"),
+        "x",
+    )
+    .unwrap();
+    let damaged = verify();
+    assert!(
+        damaged.stdout.contains("events/raw/parts failed"),
+        "{}",
+        damaged.stdout
+    );
 }

@@ -8,6 +8,7 @@ mod render;
 mod schema;
 mod status;
 pub mod summary;
+mod verify;
 
 use std::path::PathBuf;
 
@@ -19,6 +20,7 @@ pub use plan::{plan, plan_all};
 pub use render::render;
 pub use schema::schema;
 pub use status::status;
+pub use verify::verify;
 
 use crate::diagnostics::{github, human, json, resolve};
 use crate::error::Error;

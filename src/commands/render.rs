@@ -10,7 +10,7 @@ use crate::output::overrides::Overrides;
 use crate::output::runfile::RunFile;
 use crate::output::script;
 use crate::output::templates::Renderer;
-use crate::plan::replan::replan;
+use crate::plan::replan;
 
 pub fn render(run_files: &[PathBuf], out: &Path, templates: Option<&Path>) -> Outcome {
     match render_all(run_files, out, templates) {
@@ -26,7 +26,7 @@ pub fn render(run_files: &[PathBuf], out: &Path, templates: Option<&Path>) -> Ou
     }
 }
 
-fn read(path: &Path) -> Result<RunFile> {
+pub(super) fn read(path: &Path) -> Result<RunFile> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     serde_json::from_str(&text)
         .map_err(|e| Error::run_file(format!("not a run file: {e}")).at(path.display().to_string()))
@@ -60,7 +60,7 @@ fn render_all(run_files: &[PathBuf], out: &Path, templates: Option<&Path>) -> Re
         .at(run.file_name()));
     }
     for run in &runs {
-        verify(run, &renderer)?;
+        replan::check(run, &renderer)?;
     }
     let outputs: Vec<Output> = script::outputs(&runs, ".", &renderer)?
         .into_iter()
@@ -74,49 +74,4 @@ fn render_all(run_files: &[PathBuf], out: &Path, templates: Option<&Path>) -> Re
     sink.finish(written.is_ok())?;
     written?;
     Ok(outputs)
-}
-
-/// A run file is rendered only if this archc plans exactly it from its own fields.
-fn verify(run: &RunFile, renderer: &Renderer) -> Result<()> {
-    let again = replan(run, renderer)?;
-    if &again == run {
-        return Ok(());
-    }
-    let (a, b) = (
-        serde_json::to_value(&again).map_err(|e| Error::internal(e.to_string()))?,
-        serde_json::to_value(run).map_err(|e| Error::internal(e.to_string()))?,
-    );
-    Err(Error::run_file(format!(
-        "{} differs from what its own fields plan (edited after archc wrote it?); refused",
-        first_difference(&a, &b, String::new())
-    ))
-    .at(run.file_name()))
-}
-
-/// The JSON pointer of the first place two values differ.
-fn first_difference(a: &serde_json::Value, b: &serde_json::Value, at: String) -> String {
-    use serde_json::Value;
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            for (k, v) in x {
-                match y.get(k) {
-                    Some(w) if w == v => {}
-                    Some(w) => return first_difference(v, w, format!("{at}/{k}")),
-                    None => return format!("{at}/{k}"),
-                }
-            }
-            y.keys()
-                .find(|k| !x.contains_key(*k))
-                .map_or(at.clone(), |k| format!("{at}/{k}"))
-        }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
-            .iter()
-            .zip(y)
-            .enumerate()
-            .find(|(_, (v, w))| v != w)
-            .map_or(at.clone(), |(i, (v, w))| {
-                first_difference(v, w, format!("{at}/{i}"))
-            }),
-        _ => at,
-    }
 }

@@ -99,8 +99,10 @@ embedded!(
     "s3/manifest.sh.j2",
     "s3/select.sh.j2",
     "s3/verify.sh.j2",
+    "script/prelude.sh.j2",
     "script/run-all.sh.j2",
     "script/table.sh.j2",
+    "script/verify.sh.j2",
 );
 
 /// Renders commands, SQL and scripts. Each template is compiled once, on first use, and

@@ -183,3 +183,47 @@ fn place(storage: &Storage, text: &str) -> Option<Option<Location>> {
     }
     Location::parse(text, scheme).ok().map(Some)
 }
+
+/// A run file is used only if this archc plans exactly it from its own fields.
+pub fn check(run: &RunFile, renderer: &Renderer) -> Result<()> {
+    let again = replan(run, renderer)?;
+    if &again == run {
+        return Ok(());
+    }
+    let (a, b) = (
+        serde_json::to_value(&again).map_err(|e| Error::internal(e.to_string()))?,
+        serde_json::to_value(run).map_err(|e| Error::internal(e.to_string()))?,
+    );
+    Err(Error::run_file(format!(
+        "{} differs from what its own fields plan (edited after archc wrote it?); refused",
+        first_difference(&a, &b, String::new())
+    ))
+    .at(run.file_name()))
+}
+
+/// The JSON pointer of the first place two values differ.
+fn first_difference(a: &Value, b: &Value, at: String) -> String {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (k, v) in x {
+                match y.get(k) {
+                    Some(w) if w == v => {}
+                    Some(w) => return first_difference(v, w, format!("{at}/{k}")),
+                    None => return format!("{at}/{k}"),
+                }
+            }
+            y.keys()
+                .find(|k| !x.contains_key(*k))
+                .map_or(at.clone(), |k| format!("{at}/{k}"))
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find(|(_, (v, w))| v != w)
+            .map_or(at.clone(), |(i, (v, w))| {
+                first_difference(v, w, format!("{at}/{i}"))
+            }),
+        _ => at,
+    }
+}

@@ -160,6 +160,20 @@ impl Case {
         assert!(self.script.exists(), "{}", self.script.display());
     }
 
+    /// `archc verify --exec` on the case's run file, with the case's environment.
+    pub fn verify(&self) -> Run {
+        let name = self
+            .script
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace(".sh", "_run_file.json");
+        let run_file = self.script.with_file_name(name);
+        let mut cmd = self.command(Path::new(env!("CARGO_BIN_EXE_archc")));
+        cmd.args(["verify", "--exec"]).arg(run_file);
+        sh(&mut cmd)
+    }
+
     /// A value the scenario stored in the case's environment (bucket, database...).
     pub fn var(&self, key: &str) -> &str {
         &self
@@ -363,6 +377,17 @@ pub fn exercise(s: &dyn Scenario, name: &str) {
         second.stdout
     );
     assert_final(s, &case, "second run");
+    let verified = case.verify();
+    assert_eq!(
+        verified.code, 0,
+        "verify after a clean run: {}{}",
+        verified.stdout, verified.stderr
+    );
+    assert!(
+        verified.stdout.lines().all(|l| l.contains(" ok: ")),
+        "{}",
+        verified.stdout
+    );
     let calls = case.effectful_calls();
     eprintln!("{name}: clean run and re-run ok ({} steps)", steps.len());
 
@@ -392,6 +417,23 @@ pub fn exercise(s: &dyn Scenario, name: &str) {
             );
             assert_eq!(case.journal(), steps[..k].to_vec(), "{context}: journal");
             assert_nothing_lost(s, &case, &context);
+            if matches!(fault, Fault::Kill(_)) && step.as_str() == s.gated_step() {
+                let verified = case.verify();
+                assert_eq!(
+                    verified.code, 1,
+                    "verify after {context}: {}",
+                    verified.stdout
+                );
+                assert!(
+                    verified.stdout.contains("incomplete"),
+                    "{}",
+                    verified.stdout
+                );
+                eprintln!(
+                    "{name}: verify names what a run killed at {step} left: {}",
+                    verified.stdout.trim()
+                );
+            }
             let resumed = case.run(Fault::None, &[]);
             assert_eq!(
                 resumed.code, 0,
