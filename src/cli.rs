@@ -111,6 +111,52 @@ done, 1 otherwise.")]
         #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
         format: StatusFormat,
     },
+    /// Write a restore run file and script that copy a run's archived data back.
+    #[command(
+        after_help = "Examples:\n  archc restore build/runs/lakehouse_archival_orders_2026112110_run_file.json \\\n    \
+--lifecycle raw --out restore/orders\n  archc restore RUN_FILE --lifecycle raw --storage events_s3 \\\n    \
+--from 2026-03-01 --until 2026-04-01 --to s3://scratch/orders/ --out restore/orders\n\n\
+The archival run file is verified first (like `render`). The restore copies what the run \
+archived back to where it came from, or with --to to another place of the same kind \
+(s3://bucket/prefix/, gs://..., /path for local and HDFS, glue:db.table, \
+postgres:db.schema.table, mysql:db.table). It refuses a target that already holds data in \
+the range unless --merge, checks that everything arrived, adds Glue partitions back last, \
+and never deletes anything. The script runs like an archival one: journaled, locked, resumable \
+(run it again after a failure). Restoring Delta, Hive, Elasticsearch and Kafka storages is \
+not built yet."
+    )]
+    Restore {
+        /// The archival run file (written by `archc build`) whose archive is restored.
+        #[arg(value_name = "RUN_FILE")]
+        run_file: PathBuf,
+        /// Lifecycle to restore (repeatable).
+        #[arg(long = "lifecycle", value_name = "NAME")]
+        lifecycles: Vec<String>,
+        /// Restore every lifecycle the run archived.
+        #[arg(long, conflicts_with = "lifecycles")]
+        all_lifecycles: bool,
+        /// Only this storage of the lifecycle(s).
+        #[arg(long, value_name = "NAME")]
+        storage: Option<String>,
+        /// First day to restore (default: the start of what the run archived).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<NaiveDate>,
+        /// Day after the last one to restore (default: the end of what the run archived).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        until: Option<NaiveDate>,
+        /// Restore into this place instead of where the data came from (one storage only).
+        #[arg(long, value_name = "PLACE")]
+        to: Option<String>,
+        /// Restore even when the target already holds data in the range (adds to it).
+        #[arg(long)]
+        merge: bool,
+        /// Output directory for the restore run file, script and SQL files.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// The template overrides the run file was planned with.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
     /// Print a JSON Schema (project, table, table-list, storage, storage/s3, ...).
     Schema {
         /// Schema name; without one, lists them.
@@ -230,6 +276,30 @@ impl Cli {
                 out,
                 templates,
             } => commands::render(&run_files, &out, templates.as_deref()),
+            Command::Restore {
+                run_file,
+                lifecycles,
+                all_lifecycles,
+                storage,
+                from,
+                until,
+                to,
+                merge,
+                out,
+                templates,
+            } => {
+                let request = archc::plan::restore::Request {
+                    from_run_file: String::new(),
+                    lifecycles,
+                    all_lifecycles,
+                    storage,
+                    from,
+                    until,
+                    to,
+                    merge,
+                };
+                commands::restore(&run_file, &request, &out, templates.as_deref())
+            }
             Command::Schema { name } => commands::schema(name.as_deref()),
             Command::Verify {
                 run_files,

@@ -126,10 +126,44 @@ mod tests {
                 runs.push(plan_one(&checked, table, as_of, &renderer).unwrap());
             }
             script::outputs(&runs, "runs", &renderer).unwrap();
+            for run in &runs {
+                super::super::verify::script(run, &renderer).unwrap();
+                restore_each(run, &renderer);
+            }
         }
         let all: std::collections::BTreeSet<String> =
             TEMPLATES.iter().map(|(n, _)| n.to_string()).collect();
         let unused: Vec<_> = all.difference(&renderer.loaded()).cloned().collect();
         assert!(unused.is_empty(), "never referenced: {unused:?}");
+    }
+
+    /// Renders a restore of every storage the run archived, where restore is built.
+    fn restore_each(run: &crate::output::runfile::RunFile, renderer: &Renderer) {
+        use crate::model::StorageKind;
+        for detail in run
+            .archival_details
+            .iter()
+            .filter(|d| !d.commands.is_empty())
+        {
+            let request = crate::plan::restore::Request {
+                lifecycles: vec![detail.lifecycle_name.clone()],
+                storage: Some(detail.lifecycle_storage_name.clone()),
+                ..Default::default()
+            };
+            let kind = StorageKind::parse(&detail.storage).unwrap();
+            match crate::plan::restore::plan(run, &request, renderer) {
+                Ok(restore) => {
+                    script::table_outputs(&restore, "restore", renderer).unwrap();
+                }
+                Err(e) => assert!(
+                    matches!(
+                        kind,
+                        StorageKind::Delta | StorageKind::Hive | StorageKind::Elasticsearch
+                    ),
+                    "{}: {e}",
+                    detail.lifecycle_storage_name
+                ),
+            }
+        }
     }
 }

@@ -74,15 +74,20 @@ fn scripts(run_files: &[PathBuf], templates: Option<&Path>) -> Result<Vec<Output
     for path in run_files {
         let run = read(path)?;
         replan::check(&run, &renderer)?;
-        let mut text = renderer.render(TEMPLATE, &context(&run)?)?;
-        text.push('\n');
-        outputs.push(Output {
-            path: format!("{}.verify.sh", stem(&run)),
-            text,
-            executable: true,
-        });
+        outputs.push(script(&run, &renderer)?);
     }
     Ok(outputs)
+}
+
+/// The verify script of one (checked) run file.
+pub(super) fn script(run: &RunFile, renderer: &Renderer) -> Result<Output> {
+    let mut text = renderer.render(TEMPLATE, &context(run)?)?;
+    text.push('\n');
+    Ok(Output {
+        path: format!("{}.verify.sh", stem(run)),
+        text,
+        executable: true,
+    })
 }
 
 fn context(run: &RunFile) -> Result<VerifyCtx> {

@@ -28,7 +28,27 @@ pub struct RunFile {
     pub source_sha256: String,
     /// sha256 of every template override the scripts were planned with, by template.
     pub template_overrides: BTreeMap<String, String>,
+    /// Present on restore run files only: what `archc restore` was asked to do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore: Option<Restore>,
     pub archival_details: Vec<ArchivalDetail>,
+}
+
+/// A restore's request, recorded in its run file for review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Restore {
+    /// The archival run file it restores from.
+    pub from_run_file: String,
+    pub lifecycles: Vec<String>,
+    pub storage: Option<String>,
+    /// `[from, until)` dates restored (within each storage's archived window).
+    pub from: Option<String>,
+    pub until: Option<String>,
+    /// The target when not where the data came from.
+    pub to: Option<String>,
+    /// Restore into a target that already holds data in the range.
+    pub merge: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -94,7 +114,13 @@ pub struct SqlFile {
 
 impl RunFile {
     pub fn file_name(&self) -> String {
-        file_name(&self.system, &self.table_name, &self.run_id)
+        match self.restore {
+            None => file_name(&self.system, &self.table_name, &self.run_id),
+            Some(_) => format!(
+                "{}_restore_{}_{}_run_file.json",
+                self.system, self.table_name, self.run_id
+            ),
+        }
     }
 
     pub fn commands(&self) -> impl Iterator<Item = (&ArchivalDetail, &Command)> {

@@ -45,7 +45,10 @@ pub fn check(run: &RunFile) -> Vec<String> {
     for detail in &run.archival_details {
         per_storage(detail, &mut out);
     }
-    lifecycle_order(run, &mut out);
+    match run.restore {
+        None => lifecycle_order(run, &mut out),
+        Some(_) => never_deletes(run, &mut out),
+    }
     dense(run, &mut out);
     out
 }
@@ -172,6 +175,15 @@ fn lifecycle_order(run: &RunFile, out: &mut Vec<String>) {
     }
 }
 
+/// A restore only copies back and adds partitions: nothing in it may delete.
+fn never_deletes(run: &RunFile, out: &mut Vec<String>) {
+    for (_, c) in run.commands() {
+        if role(c).destructive() || c.destructive {
+            out.push(format!("{}: a restore never deletes", c.id));
+        }
+    }
+}
+
 fn dense(run: &RunFile, out: &mut Vec<String>) {
     let used: BTreeSet<u32> = run.commands().map(|(_, c)| c.seq).collect();
     if used.iter().enumerate().any(|(i, s)| i as u32 != *s) {
@@ -243,6 +255,7 @@ mod tests {
             source_file: "t.json".into(),
             source_sha256: String::new(),
             template_overrides: Default::default(),
+            restore: None,
             archival_details: details,
         }
     }

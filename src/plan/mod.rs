@@ -4,6 +4,7 @@ pub mod archive;
 pub mod drivers;
 pub mod invariants;
 pub mod replan;
+pub mod restore;
 pub mod step;
 pub mod window;
 
@@ -118,6 +119,7 @@ pub fn plan_table(input: &PlanInput, r: &Renderer) -> Result<RunFile> {
         source_file: input.source_name.to_string(),
         source_sha256: hex(&Sha256::digest(input.source_text.as_bytes())),
         template_overrides: r.override_digests().clone(),
+        restore: None,
         archival_details: details,
     })
 }

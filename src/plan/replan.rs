@@ -16,6 +16,12 @@ use crate::validate;
 /// The run file as this archc plans it from the run file's own fields.
 pub fn replan(run: &RunFile, r: &Renderer) -> Result<RunFile> {
     let refuse = |message: String| Error::run_file(message).at(run.file_name());
+    if run.restore.is_some() {
+        return Err(refuse(
+            "a restore run file: `archc restore` writes its script (run it again to re-plan)"
+                .into(),
+        ));
+    }
     if run.format_version != FORMAT_VERSION {
         return Err(refuse(format!(
             "format_version {} is not {FORMAT_VERSION}, the one this archc reads",
@@ -60,6 +66,22 @@ pub fn replan(run: &RunFile, r: &Renderer) -> Result<RunFile> {
     let mut again = plan_table(&input, r)?;
     again.source_sha256 = run.source_sha256.clone();
     Ok(again)
+}
+
+/// The table a run file's fields spell, checked like a config file.
+pub fn table_of(run: &RunFile) -> Result<Table> {
+    let refuse = |message: String| Error::run_file(message).at(run.file_name());
+    let (tables, found) = validate::table_document(&document(run), &run.system);
+    if let Some(d) = found.iter().find(|d| d.severity == Severity::Error) {
+        return Err(refuse(format!(
+            "its config fields do not pass check: {}",
+            d.message
+        )));
+    }
+    tables
+        .into_iter()
+        .next()
+        .ok_or_else(|| refuse("it holds no table".into()))
 }
 
 /// The table config a run file's fields spell, in the list shape (names can be anything

@@ -27,6 +27,10 @@ pub enum StepKind {
     DeleteDocuments,
     UpdateAthenaSymlink,
     Vacuum,
+    SelectArchived,
+    CheckTarget,
+    RestoreData,
+    AddPartitions,
 }
 
 /// What a step does to data.
@@ -83,7 +87,7 @@ impl Phase {
 }
 
 impl StepKind {
-    pub const ALL: [StepKind; 18] = [
+    pub const ALL: [StepKind; 22] = [
         StepKind::DescribeTable,
         StepKind::RecordHistory,
         StepKind::SelectPartitions,
@@ -102,25 +106,34 @@ impl StepKind {
         StepKind::DeleteDocuments,
         StepKind::UpdateAthenaSymlink,
         StepKind::Vacuum,
+        StepKind::SelectArchived,
+        StepKind::CheckTarget,
+        StepKind::RestoreData,
+        StepKind::AddPartitions,
     ];
 
     pub fn role(self) -> Role {
         match self {
             StepKind::DescribeTable | StepKind::RecordHistory => Role::Describe,
-            StepKind::SelectPartitions | StepKind::SelectObjects | StepKind::CountRows => {
-                Role::Select
-            }
+            StepKind::SelectPartitions
+            | StepKind::SelectObjects
+            | StepKind::CountRows
+            | StepKind::SelectArchived
+            | StepKind::CheckTarget => Role::Select,
             StepKind::BackupData | StepKind::BackupDeltaLog => Role::Backup,
             StepKind::SyncSourceToArchive
             | StepKind::ExportRows
             | StepKind::ArchiveRows
-            | StepKind::SnapshotIndex => Role::Copy,
+            | StepKind::SnapshotIndex
+            | StepKind::RestoreData => Role::Copy,
             StepKind::DropTablePartition => Role::Drop,
             StepKind::DeleteSourceData
             | StepKind::DeleteDeltaData
             | StepKind::DeleteRows
             | StepKind::DeleteDocuments => Role::Delete,
-            StepKind::UpdateAthenaSymlink | StepKind::Vacuum => Role::After,
+            StepKind::UpdateAthenaSymlink | StepKind::Vacuum | StepKind::AddPartitions => {
+                Role::After
+            }
         }
     }
 
@@ -166,6 +179,10 @@ impl StepKind {
             StepKind::DeleteDocuments => "delete_documents",
             StepKind::UpdateAthenaSymlink => "update_athena_symlink",
             StepKind::Vacuum => "vacuum",
+            StepKind::SelectArchived => "select_archived",
+            StepKind::CheckTarget => "check_target",
+            StepKind::RestoreData => "restore_data",
+            StepKind::AddPartitions => "add_partitions",
         }
     }
 }

@@ -7,7 +7,8 @@ use std::fs;
 use serde_json::json;
 
 use crate::harness::{
-    aws_env, bucket, exercise, local_files, service, without_run, Case, Fault, Scenario, CUTOFF,
+    aws_env, bucket, exercise, local_files, restore, service, without_run, Case, Fault, Scenario,
+    CUTOFF,
 };
 
 fn partitions() -> Vec<String> {
@@ -130,6 +131,11 @@ impl Scenario for Partitioned {
 
     fn metadata_after(&self) -> Vec<String> {
         vec!["backup".to_string()]
+    }
+
+    /// The backup the run took stays.
+    fn metadata_restored(&self, _before: &[String]) -> Vec<String> {
+        self.metadata_after()
     }
 
     fn corrupt_archive(&self, case: &Case) {
@@ -447,4 +453,29 @@ fn glue_drop_then_crash_is_finished_by_the_next_days_run() {
     );
     assert_eq!(seen.archive, values(old), "and the archive holds all of it");
     assert_eq!(seen.metadata, s.metadata_after());
+}
+
+#[test]
+fn s3_partitions_are_restored() {
+    let Some(endpoint) = service("ARCHC_E2E_AWS") else {
+        return;
+    };
+    restore(&Partitioned { endpoint }, "s3p");
+}
+
+#[test]
+fn glue_table_is_restored_with_its_partitions() {
+    let Some(endpoint) = service("ARCHC_E2E_AWS") else {
+        return;
+    };
+    restore(&GlueTable { endpoint }, "glue");
+}
+
+#[test]
+fn s3_objects_by_creation_date_are_restored() {
+    let Some(endpoint) = service("ARCHC_E2E_AWS_FAKETIME") else {
+        return;
+    };
+    let clock = std::env::var("ARCHC_E2E_CLOCK").unwrap();
+    restore(&CreationDate { endpoint, clock }, "s3c");
 }

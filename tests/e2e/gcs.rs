@@ -6,7 +6,9 @@ use std::fs;
 
 use serde_json::json;
 
-use crate::harness::{bucket, exercise, local_files, service, without_run, Case, Scenario, CUTOFF};
+use crate::harness::{
+    bucket, exercise, local_files, restore, service, without_run, Case, Scenario, CUTOFF,
+};
 
 struct GcsPartitions {
     boto: String,
@@ -120,4 +122,12 @@ fn gcs_partitions_with_gsutil() {
         return;
     };
     exercise(&GcsPartitions { boto }, "gcs");
+}
+
+#[test]
+fn gcs_partitions_are_restored() {
+    let Some(boto) = service("ARCHC_E2E_BOTO_CONFIG") else {
+        return;
+    };
+    restore(&GcsPartitions { boto }, "gcs");
 }

@@ -160,18 +160,40 @@ impl Case {
         assert!(self.script.exists(), "{}", self.script.display());
     }
 
-    /// `archc verify --exec` on the case's run file, with the case's environment.
-    pub fn verify(&self) -> Run {
+    pub fn run_file(&self) -> PathBuf {
         let name = self
             .script
             .file_name()
             .unwrap()
             .to_string_lossy()
             .replace(".sh", "_run_file.json");
-        let run_file = self.script.with_file_name(name);
+        self.script.with_file_name(name)
+    }
+
+    /// `archc verify --exec` on the case's run file, with the case's environment.
+    pub fn verify(&self) -> Run {
         let mut cmd = self.command(Path::new(env!("CARGO_BIN_EXE_archc")));
-        cmd.args(["verify", "--exec"]).arg(run_file);
+        cmd.args(["verify", "--exec"]).arg(self.run_file());
         sh(&mut cmd)
+    }
+
+    /// `archc restore` of the case's run file into `out` (under the case); the script.
+    pub fn restore(&self, out: &str, args: &[&str]) -> PathBuf {
+        let out = self.path(out);
+        let mut cmd = self.command(Path::new(env!("CARGO_BIN_EXE_archc")));
+        cmd.arg("restore")
+            .arg(self.run_file())
+            .args(args)
+            .arg("--out")
+            .arg(&out);
+        let run = sh(&mut cmd);
+        assert_eq!(run.code, 0, "archc restore {args:?}: {}", run.stderr);
+        let scripts: Vec<PathBuf> = named(&out, "")
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "sh"))
+            .collect();
+        assert_eq!(scripts.len(), 1, "{scripts:?}");
+        scripts[0].clone()
     }
 
     /// A value the scenario stored in the case's environment (bucket, database...).
@@ -228,9 +250,14 @@ impl Case {
     }
 
     pub fn run(&self, fault: Fault, args: &[&str]) -> Run {
+        self.run_script(&self.script, "state", fault, args)
+    }
+
+    /// Runs another script of the case (a restore) with its state under `state`.
+    pub fn run_script(&self, script: &Path, state: &str, fault: Fault, args: &[&str]) -> Run {
         let mut cmd = self.command(Path::new("bash"));
-        cmd.arg(&self.script)
-            .args(["--state-dir", self.path("state").to_str().unwrap()])
+        cmd.arg(script)
+            .args(["--state-dir", self.path(state).to_str().unwrap()])
             .args(args);
         cmd.env("FAKE_LOG", self.path("calls.log"));
         let _ = fs::remove_file(self.path("calls.log.after"));
@@ -298,6 +325,10 @@ pub trait Scenario {
     fn original(&self) -> BTreeMap<String, (String, bool)>;
     fn metadata_after(&self) -> Vec<String> {
         Vec::new()
+    }
+    /// Metastore state after a restore: as before the run (partitions added back).
+    fn metadata_restored(&self, before: &[String]) -> Vec<String> {
+        before.to_vec()
     }
     /// Damages one archived datum (for the gate test).
     fn corrupt_archive(&self, case: &Case);
@@ -472,6 +503,70 @@ pub fn exercise(s: &dyn Scenario, name: &str) {
         "the gate stopped every destructive step (metastore partitions too)"
     );
     eprintln!("{name}: a corrupted archive stops {}", s.gated_step());
+}
+
+/// Restore: everything a clean run archived comes back exactly (metastore partitions
+/// too) while the archive keeps it; a restore killed right after its copy returned is
+/// finished by running it again; a target that holds the data already is refused.
+pub fn restore(s: &dyn Scenario, name: &str) {
+    let case = s.fresh(&format!("{name}-restore"));
+    let before = s.seen(&case);
+    let archived = case.run(Fault::None, &[]);
+    assert_eq!(archived.code, 0, "{}{}", archived.stdout, archived.stderr);
+    assert_final(s, &case, "before the restore");
+    let script = case.restore("restore", &["--all-lifecycles"]);
+    let plan = case.run_script(&script, "restore-state", Fault::None, &["--plan"]);
+    let copies: Vec<String> = plan
+        .stdout
+        .split_whitespace()
+        .filter(|w| w.ends_with(".restore_data"))
+        .map(str::to_string)
+        .collect();
+    assert!(!copies.is_empty(), "{}", plan.stdout);
+    let killed = case.run_script(
+        &script,
+        "restore-state",
+        Fault::KillAfter(&copies[0], 1),
+        &[],
+    );
+    assert_ne!(
+        killed.code, 0,
+        "the kill stops the restore: {}",
+        killed.stdout
+    );
+    let resumed = case.run_script(&script, "restore-state", Fault::None, &[]);
+    assert_eq!(
+        resumed.code, 0,
+        "the restore run again: {}{}",
+        resumed.stdout, resumed.stderr
+    );
+    let after = s.seen(&case);
+    assert_eq!(after.source, before.source, "{name}: restored exactly");
+    assert_eq!(
+        after.metadata,
+        s.metadata_restored(&before.metadata),
+        "{name}: metastore restored"
+    );
+    let old: BTreeMap<_, _> = s
+        .original()
+        .into_iter()
+        .filter(|(_, (_, old))| *old)
+        .map(|(k, (v, _))| (k, v))
+        .collect();
+    assert_eq!(after.archive, old, "{name}: the archive keeps what it held");
+    let again = case.run_script(&script, "other-state", Fault::None, &[]);
+    assert_ne!(again.code, 0, "a target holding the data is refused");
+    assert!(
+        again.stderr.contains("nothing was restored"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(
+        s.seen(&case).source,
+        before.source,
+        "{name}: nothing written twice"
+    );
+    eprintln!("{name}: restored exactly, after a kill -9 after the copy; a full target refused");
 }
 
 /// A datum written into the window between the archive copy and the delete is never

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use serde_json::json;
 
-use crate::harness::{exercise, local_files, without_run, Case, Scenario, CUTOFF};
+use crate::harness::{exercise, local_files, restore, without_run, Case, Fault, Scenario, CUTOFF};
 
 pub struct Tree;
 
@@ -120,4 +120,49 @@ impl Scenario for Tree {
 #[test]
 fn local_tree_by_partition_and_mtime() {
     exercise(&Tree, "local");
+}
+
+#[test]
+fn local_tree_is_restored() {
+    restore(&Tree, "local");
+}
+
+/// A month of one storage, into another directory: only those partitions arrive there,
+/// and the source is left as the run left it.
+#[test]
+fn a_date_range_is_restored_elsewhere() {
+    let case = Tree.fresh("range");
+    let run = case.run(Fault::None, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let archived = Tree.seen(&case);
+    let elsewhere = case.path("elsewhere");
+    let script = case.restore(
+        "restore",
+        &[
+            "--lifecycle",
+            "raw",
+            "--storage",
+            "parts",
+            "--from",
+            "2026-06-01",
+            "--until",
+            "2026-07-01",
+            "--to",
+            &format!("{}/", elsewhere.display()),
+        ],
+    );
+    let restored = case.run_script(&script, "restore-state", Fault::None, &[]);
+    assert_eq!(restored.code, 0, "{}{}", restored.stdout, restored.stderr);
+    let want: BTreeMap<String, String> = tree_data("")
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("parts/dt=2026-06-"))
+        .map(|(k, (v, _))| (k.trim_start_matches("parts/").to_string(), v))
+        .collect();
+    assert_eq!(want.len(), 2);
+    assert_eq!(local_files(&elsewhere), want, "exactly the month asked for");
+    assert_eq!(
+        Tree.seen(&case),
+        archived,
+        "the source and archive untouched"
+    );
 }

@@ -6,7 +6,7 @@ use std::fs;
 
 use serde_json::json;
 
-use crate::harness::{exercise, late_write, named, service, Case, Scenario, CUTOFF};
+use crate::harness::{exercise, late_write, named, restore, service, Case, Scenario, CUTOFF};
 use crate::postgres::rows;
 
 struct Customers {
@@ -165,4 +165,10 @@ fn mariadb_late_rows_are_archived_before_the_delete() {
 fn mariadb_rows_by_date_column() {
     let Some(scenario) = customers() else { return };
     exercise(&scenario, "maria");
+}
+
+#[test]
+fn mariadb_rows_are_restored() {
+    let Some(scenario) = customers() else { return };
+    restore(&scenario, "maria");
 }

@@ -177,6 +177,27 @@ fn hostile_names_on_s3_are_archived_exactly() {
         "the archive holds exactly the old objects"
     );
     eprintln!("names: s3, hostile keys (and a 1,024-byte key) archived exactly");
+    let script = case.restore("restore", &["--all-lifecycles"]);
+    let restored = case.run_script(&script, "restore-state", Fault::None, &[]);
+    assert_eq!(restored.code, 0, "{}{}", restored.stdout, restored.stderr);
+    let back = case.path("back");
+    case.tool(
+        "aws",
+        &[
+            "s3",
+            "sync",
+            &format!("s3://{bucket}/names/"),
+            back.to_str().unwrap(),
+            "--only-show-errors",
+        ],
+    );
+    let all: BTreeMap<String, String> = data.into_iter().map(|(k, (v, _))| (k, v)).collect();
+    assert_eq!(
+        local_files(&back),
+        all,
+        "every hostile key restored exactly"
+    );
+    eprintln!("names: s3, hostile keys restored exactly");
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::fs;
 
 use serde_json::json;
 
-use crate::harness::{exercise, late_write, named, pg_env, Case, Scenario, CUTOFF};
+use crate::harness::{exercise, late_write, named, pg_env, restore, Case, Scenario, CUTOFF};
 
 pub struct Orders {
     pub env: Vec<(String, String)>,
@@ -200,4 +200,10 @@ fn postgres_rows_by_date_column() {
 fn postgres_late_rows_are_archived_before_the_delete() {
     let Some(env) = pg_env() else { return };
     late_write(&Orders { env }, "pg");
+}
+
+#[test]
+fn postgres_rows_are_restored() {
+    let Some(env) = pg_env() else { return };
+    restore(&Orders { env }, "pg");
 }

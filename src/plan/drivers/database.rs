@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{sql, Driver, StorageCtx, TemplateCtx};
 use crate::error::{Error, Result};
-use crate::model::{Detail, StorageKind};
+use crate::model::{DatabaseDetail, Detail, StorageKind};
 use crate::output::quote::{backquote, pg_ident, shell};
 use crate::output::runfile::Command;
 use crate::output::templates::Renderer;
@@ -24,23 +24,19 @@ pub struct DatabaseCtx {
     pub count_rows: &'static str,
 }
 
-impl Driver for Database {
-    fn steps(&self, s: &StorageCtx, r: &Renderer) -> Result<Vec<Command>> {
-        let Detail::Database(db) = &s.storage.detail else {
-            return Err(Error::internal("the database driver got another detail"));
-        };
-        let postgres = s.storage.kind == StorageKind::Postgres;
-        let (system, dialect, ident): (&'static str, &str, fn(&str) -> String) = if postgres {
-            ("postgres", "postgres", pg_ident)
-        } else {
-            ("mysql", "mysql", backquote)
-        };
-        let (lo, hi) = (
-            s.window.start.format("%Y-%m-%d"),
-            s.window.end.format("%Y-%m-%d"),
-        );
+impl DatabaseCtx {
+    /// The context for a table's rows with `column` in `[lo, hi)`.
+    pub fn new(
+        kind: StorageKind,
+        db: &DatabaseDetail,
+        lo: chrono::NaiveDate,
+        hi: chrono::NaiveDate,
+    ) -> Self {
+        let postgres = kind == StorageKind::Postgres;
+        let ident: fn(&str) -> String = if postgres { pg_ident } else { backquote };
         let col = ident(&db.date_column);
-        let ctx = DatabaseCtx {
+        let (lo, hi) = (lo.format("%Y-%m-%d"), hi.format("%Y-%m-%d"));
+        DatabaseCtx {
             database: db.database.clone(),
             table: if postgres {
                 format!("{}.{}", ident(&db.schema), ident(&db.table_name))
@@ -59,7 +55,22 @@ impl Driver for Database {
             } else {
                 "/^INSERT INTO/ { n++ } END { print n + 0 }"
             },
+        }
+    }
+}
+
+impl Driver for Database {
+    fn steps(&self, s: &StorageCtx, r: &Renderer) -> Result<Vec<Command>> {
+        let Detail::Database(db) = &s.storage.detail else {
+            return Err(Error::internal("the database driver got another detail"));
         };
+        let postgres = s.storage.kind == StorageKind::Postgres;
+        let (system, dialect) = if postgres {
+            ("postgres", "postgres")
+        } else {
+            ("mysql", "mysql")
+        };
+        let ctx = DatabaseCtx::new(s.storage.kind, db, s.window.start, s.window.end);
         let dst = shell(&format!("{}run={}", s.archive, s.run_id));
         let render = |name: &str, sql_name: &str| {
             r.render(

@@ -60,7 +60,7 @@ impl FilesCtx {
 }
 
 /// A day's start minus one nanosecond, as `find -newermt` reads times (in UTC).
-fn just_before(day: chrono::NaiveDate) -> String {
+pub fn just_before(day: chrono::NaiveDate) -> String {
     let t = day.and_hms_opt(0, 0, 0).expect("midnight exists") - chrono::Duration::nanoseconds(1);
     t.format("%Y-%m-%d %H:%M:%S%.9f").to_string()
 }
@@ -69,6 +69,8 @@ fn just_before(day: chrono::NaiveDate) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
     Select,
+    /// Reads a run's manifest from the archive into a selection (restore).
+    FetchManifest,
     Copy,
     /// Writes the run's manifest into the archive, for verify and restore.
     Manifest,
@@ -91,6 +93,7 @@ impl Part {
     pub fn template(self, system: &str) -> String {
         let part = match self {
             Part::Select => "select",
+            Part::FetchManifest => "fetch_manifest",
             Part::Copy => "copy",
             Part::Manifest => "manifest",
             Part::Verify => "verify",
@@ -134,6 +137,7 @@ pub fn system_of(kind: StorageKind) -> Result<&'static str> {
 }
 
 /// Renders the file-store templates of one system for a source and destination.
+#[derive(Clone)]
 pub struct FileSteps<'a> {
     pub system: &'static str,
     pub src: String,
@@ -144,7 +148,7 @@ pub struct FileSteps<'a> {
 }
 
 impl FileSteps<'_> {
-    fn render(&self, r: &Renderer, part: Part, dst: &str) -> Result<String> {
+    pub fn render(&self, r: &Renderer, part: Part, dst: &str) -> Result<String> {
         let wrapped = TemplateCtx {
             src: &self.src,
             dst,

@@ -1,9 +1,9 @@
 //! One driver per storage family behind one interface, found through one registry.
 
-mod database;
+pub mod database;
 mod delta;
-mod files;
-mod metastore;
+pub mod files;
+pub mod metastore;
 mod search;
 
 use serde::Serialize;

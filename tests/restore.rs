@@ -1,0 +1,208 @@
+//! `archc restore`: what it accepts and refuses, and the scripts it writes, pinned.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::{archc, combined, sh, snapshots, temp, tool, tree};
+
+const AS_OF: &str = "2026-11-21T10:00:00Z";
+
+fn run_file(out: &Path, table: &str) -> String {
+    out.join(format!(
+        "runs/lakehouse_archival_{table}_2026112110_run_file.json"
+    ))
+    .to_string_lossy()
+    .into_owned()
+}
+
+fn built() -> tempfile::TempDir {
+    let out = temp();
+    let run = archc(&[
+        "build",
+        "examples/lakehouse",
+        "--out",
+        out.path().to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+        "--dry-run",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    out
+}
+
+fn restore(run_file: &str, args: &[&str], out: &Path) -> crate::support::Run {
+    let mut all = vec!["restore", run_file];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--out", out.to_str().unwrap()]);
+    archc(&all)
+}
+
+#[test]
+fn restore_scripts_are_pinned_and_lint_clean() {
+    let built = built();
+    let out = temp();
+    let mut files = BTreeMap::new();
+    let requests: [(&str, &[&str]); 3] = [
+        ("orders", &["--all-lifecycles"]),
+        ("customers", &["--all-lifecycles"]),
+        ("payments", &["--lifecycle", "raw"]),
+    ];
+    for (table, args) in requests {
+        let dir = out.path().join(table);
+        let run = restore(&run_file(built.path(), table), args, &dir);
+        assert_eq!(run.code, 0, "{table}: {}", run.stderr);
+        files.extend(
+            tree(&dir)
+                .into_iter()
+                .map(|(k, v)| (format!("{table}/{k}"), v)),
+        );
+    }
+    assert_eq!(files.keys().filter(|k| k.ends_with(".sh")).count(), 3);
+    assert!(
+        !files
+            .values()
+            .any(|text| text.contains("delete") && text.contains("\"destructive\": true")),
+        "a restore run file has no destructive step"
+    );
+    snapshots().bind(|| insta::assert_snapshot!("restore__lakehouse", combined(&files)));
+    let scripts: Vec<PathBuf> = files
+        .keys()
+        .filter(|k| k.ends_with(".sh"))
+        .map(|k| out.path().join(k))
+        .collect();
+    for script in &scripts {
+        let run = sh(Command::new("bash").arg("-n").arg(script));
+        assert_eq!(run.code, 0, "{}: {}", script.display(), run.stderr);
+    }
+    if let Some(shellcheck) = tool("shellcheck") {
+        let run = sh(Command::new(shellcheck)
+            .args(["-S", "warning"])
+            .args(&scripts));
+        assert_eq!(run.code, 0, "{}", run.stdout);
+    }
+}
+
+/// Each `--to` is accepted for the kinds it names and refused, with the form expected,
+/// for every other kind.
+#[test]
+fn restore_targets_must_be_places_of_the_same_kind() {
+    let built = built();
+    let storages = [
+        ("orders", "raw", "s3_exports"),
+        ("orders", "serving", "pg_orders"),
+        ("customers", "raw", "mysql_crm"),
+        ("customers", "bronze", "glue_table"),
+        ("payments", "raw", "nfs_drops"),
+        ("audit_log", "raw", "gcs_dumps"),
+        ("clickstream", "raw", "hdfs_2010"),
+    ];
+    let targets = [
+        ("s3_exports", "s3://restored/orders/"),
+        ("pg_orders", "postgres:shop.public.orders_restored"),
+        ("mysql_crm", "mysql:crm.events_restored"),
+        ("glue_table", "glue:scratch.customers"),
+        ("nfs_drops", "/mnt/restored/payments/"),
+        ("gcs_dumps", "gs://restored/audit/"),
+        ("hdfs_2010", "hdfs://nn/restored/clicks/"),
+    ];
+    let out = temp();
+    let mut matrix = String::new();
+    for (table, lifecycle, storage) in storages {
+        for (kind, to) in targets {
+            let dir = out.path().join(format!("{storage}-{kind}"));
+            let args = ["--lifecycle", lifecycle, "--storage", storage, "--to", to];
+            let run = restore(&run_file(built.path(), table), &args, &dir);
+            let accepted = run.code == 0;
+            // HDFS also takes a path on the default file system.
+            let same = kind == storage || (storage == "hdfs_2010" && to.starts_with('/'));
+            assert_eq!(accepted, same, "{storage} --to {to}: {}", run.stderr);
+            if !accepted {
+                assert_eq!(run.code, 2, "{}", run.stderr);
+                assert!(run.stderr.contains("same kind of place"), "{}", run.stderr);
+                assert!(!dir.exists(), "nothing written on a refusal");
+            }
+            matrix.push_str(&format!(
+                "{storage} --to {to}: {}\n",
+                if accepted { "ok" } else { run.stderr.trim() }
+            ));
+        }
+    }
+    snapshots().bind(|| insta::assert_snapshot!("restore__targets", matrix));
+}
+
+#[test]
+fn restore_refuses_unclear_or_impossible_requests() {
+    let built = built();
+    let orders = run_file(built.path(), "orders");
+    let clicks = run_file(built.path(), "clickstream");
+    let out = temp();
+    let cases: &[(&str, &[&str])] = &[
+        ("no lifecycle named", &[]),
+        ("an unknown lifecycle", &["--lifecycle", "gold"]),
+        (
+            "an unknown storage",
+            &["--lifecycle", "raw", "--storage", "nope"],
+        ),
+        (
+            "--to with two storages",
+            &["--all-lifecycles", "--to", "s3://x/y/"],
+        ),
+        (
+            "a range outside the run's window",
+            &["--lifecycle", "raw", "--from", "2025-01-01"],
+        ),
+        (
+            "an empty range",
+            &[
+                "--lifecycle",
+                "raw",
+                "--from",
+                "2020-02-01",
+                "--until",
+                "2020-01-01",
+            ],
+        ),
+        (
+            "a --to with a line break",
+            &["--lifecycle", "raw", "--to", "s3://x/a\nb/"],
+        ),
+    ];
+    let mut said = String::new();
+    for (what, args) in cases {
+        let dir = out.path().join("r");
+        let run = restore(&orders, args, &dir);
+        assert_eq!(run.code, 2, "{what}: {}", run.stderr);
+        assert!(!dir.exists(), "{what}: nothing written");
+        said.push_str(&format!("{what}: {}\n", run.stderr.trim()));
+    }
+    let delta = restore(&clicks, &["--lifecycle", "bronze"], &out.path().join("d"));
+    assert_eq!(delta.code, 2);
+    said.push_str(&format!("a delta storage: {}\n", delta.stderr.trim()));
+    let tampered = out.path().join("tampered_run_file.json");
+    let text = fs::read_to_string(&orders)
+        .unwrap()
+        .replacen("2024-10-01", "2026-11-01", 1);
+    fs::write(&tampered, text).unwrap();
+    let run = restore(
+        tampered.to_str().unwrap(),
+        &["--all-lifecycles"],
+        &out.path().join("t"),
+    );
+    assert_ne!(run.code, 0, "a tampered run file is refused");
+    said.push_str(&format!("a tampered run file: {}\n", run.stderr.trim()));
+    let first = out.path().join("first");
+    assert_eq!(restore(&orders, &["--all-lifecycles"], &first).code, 0);
+    let again = first.join("lakehouse_restore_orders_2026112110_run_file.json");
+    let run = restore(
+        again.to_str().unwrap(),
+        &["--all-lifecycles"],
+        &out.path().join("a"),
+    );
+    assert_ne!(run.code, 0, "a restore run file is not restored from");
+    said.push_str(&format!("a restore run file: {}\n", run.stderr.trim()));
+    let tmp = built.path().to_string_lossy().into_owned();
+    let said = said.replace(&tmp, "[BUILD]");
+    snapshots().bind(|| insta::assert_snapshot!("restore__refusals", said));
+}
