@@ -392,6 +392,7 @@ fn assert_nothing_lost(s: &dyn Scenario, case: &Case, context: &str) {
 /// The whole exercise: a clean run, a second run, every step failed and killed in turn,
 /// and the gate.
 pub fn exercise(s: &dyn Scenario, name: &str) {
+    let started = std::time::Instant::now();
     let case = s.fresh(&format!("{name}-clean"));
     let steps = case.steps();
     assert_nothing_lost(s, &case, "before the run");
@@ -503,6 +504,7 @@ pub fn exercise(s: &dyn Scenario, name: &str) {
         "the gate stopped every destructive step (metastore partitions too)"
     );
     eprintln!("{name}: a corrupted archive stops {}", s.gated_step());
+    eprintln!("{name}: exercise took {} s", started.elapsed().as_secs());
 }
 
 /// Restore: everything a clean run archived comes back exactly (metastore partitions
