@@ -78,7 +78,9 @@ fn shortened_retention_is_a_warning_against_the_baseline() {
 fn machine_formats() {
     let run = archc(&["check", "--format", "json", "examples/invalid/A002-schema"]);
     assert_eq!(run.code, 1);
-    let findings: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(document["version"], 1);
+    let findings = &document["diagnostics"];
     assert_eq!(findings.as_array().unwrap().len(), 3);
     assert_eq!(
         (findings[0]["line"].clone(), findings[0]["column"].clone()),
