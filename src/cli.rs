@@ -27,7 +27,11 @@ pub struct Cli {
 pub enum Command {
     /// Validate configs: every finding at once, with file, line and JSON key.
     #[command(
-        after_help = "Examples:\n  archc check examples/lakehouse\n  archc check --format github tables/*.json"
+        after_help = "Examples:\n  archc check examples/lakehouse\n  archc check . --baseline ../main-config   # also the history rules (A090, A091)\n  \
+archc check --format github .              # GitHub Actions annotations\n  \
+archc check --format sarif . > archc.sarif # for code scanning uploads\n  \
+archc check --format json . | jq '.diagnostics[]'\n\n\
+Findings are sorted by file, then position. `archc explain CODE` explains a code."
     )]
     Check {
         #[command(flatten)]
@@ -70,6 +74,14 @@ A run file that does not parse, names unsafe paths, or breaks the ordering invar
         /// The template overrides the run files were planned with (their sha256 must match).
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
+    },
+    /// Explain a diagnostic code at length, with a bad and a fixed example.
+    #[command(
+        after_help = "Examples:\n  archc explain A041\n  archc explain date-overlap\n  archc explain            # every code with its summary"
+    )]
+    Explain {
+        /// A code (`A041`), its name (`date-overlap`) or both as printed (`A041/date-overlap`).
+        code: Option<String>,
     },
     /// Print a JSON Schema (project, table, table-list, storage, storage/s3, ...).
     Schema {
@@ -124,6 +136,8 @@ pub enum Format {
     Human,
     Json,
     Github,
+    /// SARIF 2.1.0, for code scanning (GitHub, GitLab, Azure DevOps).
+    Sarif,
 }
 
 fn parse_as_of(text: &str) -> Result<DateTime<Utc>, String> {
@@ -158,6 +172,7 @@ impl From<Format> for commands::Format {
             Format::Human => commands::Format::Human,
             Format::Json => commands::Format::Json,
             Format::Github => commands::Format::Github,
+            Format::Sarif => commands::Format::Sarif,
         }
     }
 }
@@ -185,6 +200,7 @@ impl Cli {
                 templates,
             } => commands::render(&run_files, &out, templates.as_deref()),
             Command::Schema { name } => commands::schema(name.as_deref()),
+            Command::Explain { code } => commands::explain(code.as_deref()),
         }
     }
 }

@@ -4,4 +4,6 @@ mod support;
 
 mod build;
 mod check;
+mod explain;
+mod formats;
 mod scripts;

@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod explain;
 mod plan;
 mod render;
 mod schema;
@@ -14,11 +15,12 @@ use chrono::{DateTime, Utc};
 
 pub use build::build;
 pub use check::check;
+pub use explain::explain;
 pub use plan::{plan, plan_all};
 pub use render::render;
 pub use schema::schema;
 
-use crate::diagnostics::{github, human, json, resolve};
+use crate::diagnostics::{github, human, json, resolve, sarif};
 use crate::error::Error;
 use crate::validate::Checked;
 
@@ -28,6 +30,7 @@ pub enum Format {
     Human,
     Json,
     Github,
+    Sarif,
 }
 
 #[derive(Debug, Clone)]
@@ -62,6 +65,7 @@ fn findings(checked: &Checked, format: Format) -> String {
         Format::Human => human::human(&resolved),
         Format::Json => json::json(&resolved),
         Format::Github => github::github(&resolved),
+        Format::Sarif => sarif::sarif(&resolved),
     }
 }
 

@@ -1,10 +1,12 @@
 //! Findings: a site (file + JSON pointer) plus a kind with a stable code, and one emitter
 //! per output format.
 
+pub mod explain;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod resolve;
+pub mod sarif;
 pub mod spans;
 
 use std::fmt;
@@ -151,6 +153,13 @@ impl Code {
             Code::KafkaNoop => "kafka-noop",
             Code::OverridesIgnored => "overrides-ignored",
         }
+    }
+
+    /// A code by its id (`A041`, any case) or its name (`date-overlap`).
+    pub fn parse(text: &str) -> Option<Code> {
+        Code::ALL
+            .into_iter()
+            .find(|c| c.id().eq_ignore_ascii_case(text) || c.name() == text)
     }
 
     pub fn severity(self) -> Severity {
