@@ -181,6 +181,8 @@ pub struct Table {
     pub target_bucket: Option<String>,
     pub target_key: String,
     pub depends_on: Vec<String>,
+    /// `retention_shortened_acknowledged`: why a shorter retention is approved (rule 9).
+    pub retention_acknowledged: Option<String>,
     pub lifecycles: Vec<Lifecycle>,
 }
 
