@@ -51,13 +51,27 @@ A run file for the same table written within the hour before --as-of is reused u
         #[command(flatten)]
         build: BuildArgs,
     },
-    /// Print a readable summary of what would be archived.
+    /// What a build would archive; with --baseline, what the change does to that.
+    #[command(
+        long_about = "Per table: the cutoff, and per storage its window, partitions, archive location \
+and destructive steps with the predicate or partition range each acts on. With --baseline (the config \
+on the target branch), planned at the same --as-of: what the change newly archives or stops archiving, \
+and which cutoffs, sources, columns, table names, archive locations and SQL it changes.",
+        after_help = "Examples:\n  archc plan examples/lakehouse --as-of 2026-11-21\n  \
+archc plan . --baseline ../main-config --as-of 2026-11-21\n  \
+archc plan . --baseline ../main-config --format markdown > plan.md   # a PR comment, with Mermaid charts\n  \
+archc plan . --format json | jq '.tables[].storages[].destructive'\n\n\
+Use the same --as-of in CI as in review: the windows depend on it."
+    )]
     Plan {
         #[command(flatten)]
         inputs: InputArgs,
         /// Planning time: a date (YYYY-MM-DD, midnight UTC) or an RFC 3339 time. Default: now.
         #[arg(long, value_parser = parse_as_of)]
         as_of: Option<DateTime<Utc>>,
+        /// How the report is printed: text, markdown (for a pull request comment) or json.
+        #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+        format: PlanFormat,
     },
     /// Render scripts from existing (reviewed) run files.
     #[command(
@@ -140,6 +154,23 @@ pub enum Format {
     Sarif,
 }
 
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
+impl From<PlanFormat> for commands::PlanFormat {
+    fn from(format: PlanFormat) -> Self {
+        match format {
+            PlanFormat::Text => commands::PlanFormat::Text,
+            PlanFormat::Markdown => commands::PlanFormat::Markdown,
+            PlanFormat::Json => commands::PlanFormat::Json,
+        }
+    }
+}
+
 fn parse_as_of(text: &str) -> Result<DateTime<Utc>, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.with_timezone(&Utc));
@@ -191,9 +222,15 @@ impl Cli {
                 };
                 commands::build(&inputs.into(), &options)
             }
-            Command::Plan { inputs, as_of } => {
-                commands::plan(&inputs.into(), as_of.unwrap_or_else(Utc::now))
-            }
+            Command::Plan {
+                inputs,
+                as_of,
+                format,
+            } => commands::plan(
+                &inputs.into(),
+                as_of.unwrap_or_else(Utc::now),
+                format.into(),
+            ),
             Command::Render {
                 run_files,
                 out,

@@ -166,3 +166,105 @@ fn sarif_uris_are_encoded() {
     assert!(uri.starts_with("file:///"), "{uri}");
     assert!(uri.ends_with("/%C3%A9t%C3%A9%202024.json"), "{uri}");
 }
+
+/// `archc plan` of the shared change (examples/plan-diff: a moved S3 prefix, a renamed and
+/// widened Glue table, a Postgres date_column) in a format.
+fn plan_diff(format: &str) -> String {
+    let run = archc(&[
+        "plan",
+        "examples/plan-diff/current",
+        "--baseline",
+        "examples/plan-diff/baseline",
+        "--as-of",
+        "2026-11-21",
+        "--format",
+        format,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout
+}
+
+#[test]
+fn plan_text_format() {
+    let text = plan_diff("text");
+    for expected in [
+        "this change newly archives orders/bronze/glue_main from 2019-01-01 to 2019-03-01",
+        "~ orders/bronze/glue_main: source glue:bronze.orders -> glue:bronze.orders_v2",
+        "~ orders/raw/s3_exports: source s3://lake-raw/orders/ -> s3://lake-raw/exports/orders/",
+        "~ orders/serving/pg_orders: date_column ordered_at -> created_at",
+        "delete_rows acts on rows of postgres:shop.sales.orders WHERE created_at >= '2018-01-01'",
+        "+ SELECT count(*) FROM \"sales\".\"orders\" WHERE \"created_at\"",
+    ] {
+        assert!(text.contains(expected), "{expected}:\n{text}");
+    }
+    assert_eq!(plan_diff("text"), text, "deterministic");
+    snapshots().bind(|| insta::assert_snapshot!("plan__text", text));
+}
+
+#[test]
+fn plan_markdown_format() {
+    let text = plan_diff("markdown");
+    assert!(text.contains("### What this change does"), "{text}");
+    let charts = text.matches("```mermaid\ngantt\n").count();
+    assert_eq!(charts, 1, "one chart, for the one changed table:\n{text}");
+    assert!(
+        text.contains("newly archived :crit, 2019-01-01, 2019-03-01"),
+        "{text}"
+    );
+    assert!(text.contains("cutoff 2024-10-01 :milestone"), "{text}");
+    assert!(
+        text.contains("<details><summary>Unchanged tables (1)"),
+        "{text}"
+    );
+    snapshots().bind(|| insta::assert_snapshot!("plan__markdown", text));
+}
+
+#[test]
+fn plan_json_format() {
+    let text = plan_diff("json");
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["as_of"], "2026-11-21T00:00:00Z");
+    let changes = doc["changes"].as_array().unwrap();
+    let kinds: Vec<&str> = changes
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    for kind in ["window", "source", "detail", "acts_on", "sql", "commands"] {
+        assert!(kinds.contains(&kind), "{kind}: {kinds:?}");
+    }
+    let window = changes.iter().find(|c| c["kind"] == "window").unwrap();
+    assert_eq!(window["storage"], "bronze/glue_main");
+    assert_eq!(
+        window["newly_archived"],
+        serde_json::json!([{"start": "2019-01-01", "end": "2019-03-01"}])
+    );
+    let pg = &doc["tables"][1]["storages"][2];
+    assert_eq!(pg["destructive"][0]["step"], "delete_rows");
+    snapshots().bind(|| insta::assert_snapshot!("plan__json", text));
+}
+
+#[test]
+fn plan_without_a_change_says_so_in_every_format() {
+    let base = "examples/plan-diff/baseline";
+    let plan = |format: &str| {
+        let args = [
+            "plan",
+            base,
+            "--baseline",
+            base,
+            "--as-of",
+            "2026-11-21",
+            "--format",
+            format,
+        ];
+        archc(&args).stdout
+    };
+    assert!(plan("text").contains("against the baseline: no change in what is archived"));
+    assert!(plan("markdown").contains("No change in what is archived."));
+    let doc: Value = serde_json::from_str(&plan("json")).unwrap();
+    assert_eq!(doc["changes"], serde_json::json!([]));
+    let without: Value =
+        serde_json::from_str(&archc(&["plan", base, "--format", "json"]).stdout).unwrap();
+    assert_eq!(without["changes"], Value::Null);
+}

@@ -7,7 +7,6 @@ mod explain;
 mod plan;
 mod render;
 mod schema;
-pub mod summary;
 
 use std::path::PathBuf;
 
@@ -23,6 +22,14 @@ pub use schema::schema;
 use crate::diagnostics::{github, human, json, resolve, sarif};
 use crate::error::Error;
 use crate::validate::Checked;
+
+/// How `plan` prints its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanFormat {
+    Text,
+    Markdown,
+    Json,
+}
 
 /// How findings are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
