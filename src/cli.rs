@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use archc::commands::{self, BuildOptions, Outcome};
 use archc::input::Inputs;
 use chrono::{DateTime, NaiveDate, Utc};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -97,11 +97,40 @@ A run file that does not parse, names unsafe paths, or breaks the ordering invar
         /// A code (`A041`), its name (`date-overlap`) or both as printed (`A041/date-overlap`).
         code: Option<String>,
     },
-    /// Print a JSON Schema (project, table, table-list, storage, storage/s3, ...).
+    /// Print a JSON Schema (project, table, table-list, storage, storage/s3, ...), or write
+    /// them all for editors.
+    #[command(
+        after_help = "Examples:\n  archc schema                           # lists the schemas\n  \
+archc schema table > table.schema.json\n  \
+archc schema --write .archc/schemas    # every schema, laid out as $ref expects\n\n\
+Point \"$schema\" in a table file at a written copy, e.g. \"../.archc/schemas/table.schema.json\", \
+and editors validate and complete it without a network. The schemas' $id \
+(https://schemas.archc.dev/...) only names them for $ref: nothing is served there."
+    )]
     Schema {
         /// Schema name; without one, lists them.
+        #[arg(conflicts_with = "write")]
         name: Option<String>,
+        /// Write every schema into DIR (storage kinds under DIR/storage/); files already
+        /// there are replaced, others left alone.
+        #[arg(long, value_name = "DIR")]
+        write: Option<PathBuf>,
     },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  archc completions bash > ~/.local/share/bash-completion/completions/archc\n  \
+archc completions zsh > ~/.zfunc/_archc\n  \
+archc completions fish > ~/.config/fish/completions/archc.fish"
+    )]
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print archc's man page (roff).
+    #[command(
+        after_help = "Examples:\n  archc man | man -l -\n  archc man > /usr/local/share/man/man1/archc.1"
+    )]
+    Man,
 }
 
 #[derive(Args, Debug)]
@@ -113,7 +142,8 @@ pub struct InputArgs {
     #[arg(long)]
     pub system: Option<String>,
     /// The config as it stands on the target branch: lifecycles and storages must not
-    /// disappear (end them with ending_storage_date), and shorter retention is flagged.
+    /// disappear (end them with ending_storage_date), and a shorter retention needs
+    /// `retention_shortened_acknowledged` in the change.
     #[arg(long, value_name = "DIR")]
     pub baseline: Option<PathBuf>,
     /// Template overrides: a directory laid out like archc's templates/. They are trusted
@@ -147,8 +177,11 @@ pub struct BuildArgs {
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// Reports with the source lines, for people.
     Human,
+    /// One document: {"version": 1, "diagnostics": [...]}.
     Json,
+    /// GitHub Actions annotations (::error file=...,line=...,col=...::message).
     Github,
     /// SARIF 2.1.0, for code scanning (GitHub, GitLab, Azure DevOps).
     Sarif,
@@ -156,8 +189,11 @@ pub enum Format {
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PlanFormat {
+    /// A few lines per storage, then the change.
     Text,
+    /// For a pull request comment: the change, a Mermaid gantt per changed table.
     Markdown,
+    /// One document: {"version": 1, "as_of": ..., "tables": [...], "changes": [...]}.
     Json,
 }
 
@@ -236,8 +272,52 @@ impl Cli {
                 out,
                 templates,
             } => commands::render(&run_files, &out, templates.as_deref()),
-            Command::Schema { name } => commands::schema(name.as_deref()),
+            Command::Schema { name, write } => match write {
+                Some(dir) => commands::write_schemas(&dir),
+                None => commands::schema(name.as_deref()),
+            },
+            Command::Completions { shell } => {
+                let mut out = Vec::new();
+                clap_complete::generate(shell, &mut Cli::command(), "archc", &mut out);
+                printed(out)
+            }
+            Command::Man => match man_page() {
+                Ok(out) => printed(out),
+                Err(e) => archc::error::Error::internal(e.to_string()).into(),
+            },
             Command::Explain { code } => commands::explain(code.as_deref()),
         }
     }
+}
+
+fn printed(bytes: Vec<u8>) -> Outcome {
+    Outcome {
+        stdout: String::from_utf8_lossy(&bytes).into_owned(),
+        ..Default::default()
+    }
+}
+
+/// One page: archc's own sections, then each subcommand's synopsis, description, options
+/// and examples under a heading of its own (instead of references to pages per subcommand).
+fn man_page() -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let command = Cli::command();
+    let man = clap_mangen::Man::new(command.clone());
+    man.render_title(&mut out)?;
+    man.render_name_section(&mut out)?;
+    man.render_synopsis_section(&mut out)?;
+    man.render_description_section(&mut out)?;
+    man.render_options_section(&mut out)?;
+    for sub in command.get_subcommands() {
+        let name = format!("archc {}", sub.get_name());
+        out.extend(format!(".SH \"{}\"\n", name.to_uppercase()).as_bytes());
+        let man = clap_mangen::Man::new(sub.clone().bin_name(name));
+        man.render_synopsis_section(&mut out)?;
+        man.render_description_section(&mut out)?;
+        man.render_options_section(&mut out)?;
+        man.render_extra_section(&mut out)?;
+    }
+    man.render_extra_section(&mut out)?;
+    man.render_version_section(&mut out)?;
+    Ok(out)
 }

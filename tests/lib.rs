@@ -4,6 +4,7 @@ mod support;
 
 mod build;
 mod check;
+mod ecosystem;
 mod explain;
 mod formats;
 mod scripts;

@@ -17,7 +17,7 @@ pub use check::check;
 pub use explain::explain;
 pub use plan::{plan, plan_all};
 pub use render::render;
-pub use schema::schema;
+pub use schema::{schema, write_schemas};
 
 use crate::diagnostics::{github, human, json, resolve, sarif};
 use crate::error::Error;
