@@ -132,7 +132,7 @@ fn gantt(table: &TableReport, compare: Option<Option<&TableReport>>, as_of: Naiv
         title.push_str(&format!(" (was {})", b.cutoff));
     }
     let mut out = format!(
-        "```mermaid\ngantt\n    title {title}\n    dateFormat YYYY-MM-DD\n    axisFormat %Y-%m\n"
+        "```mermaid\ngantt\n    title {title}\n    dateFormat YYYY-MM-DD\n    axisFormat %Y-%m\n    todayMarker off\n"
     );
     let mut keys: Vec<String> = table.storages.iter().map(StorageReport::key).collect();
     for s in before.map_or(&[][..], |b| &b.storages[..]) {
