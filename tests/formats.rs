@@ -108,6 +108,24 @@ fn sarif_is_valid_against_the_official_schema() {
             .collect();
         assert!(errors.is_empty(), "{paths:?}: {errors:#?}");
     }
+    // GitHub refuses the whole log when a result has no file: a removed table (a finding
+    // about no file) is shown at archc.json.
+    let removed = archc(&[
+        "check",
+        "--format",
+        "sarif",
+        "examples/invalid/A090-history-removed/current",
+        "--baseline",
+        "examples/plan-diff/baseline",
+    ]);
+    let log: Value = serde_json::from_str(&removed.stdout).unwrap();
+    assert!(validator.is_valid(&log));
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(results.len() >= 2);
+    for result in results {
+        let uri = &result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+        assert!(uri.is_string(), "{result}");
+    }
     // The validator is not vacuous: a result without a message is refused.
     let mut broken = sarif_of(&SHARED);
     broken["runs"][0]["results"][0]

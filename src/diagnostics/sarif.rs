@@ -64,15 +64,16 @@ fn rule(code: Code) -> Value {
     })
 }
 
-/// What identifies a finding across edits that move lines: code, file and JSON pointer.
+/// What identifies a finding across edits that move lines: code, file and JSON pointer
+/// (a finding about no file, such as a removed table, by its message).
 fn identity(d: &Diagnostic, files: &[SourceFile]) -> String {
-    let (file, pointer) = d.site.as_ref().map_or(("", ""), |s| {
-        (
-            files.get(s.file).map_or("", |f| f.name.as_str()),
-            s.pointer.as_str(),
-        )
-    });
-    format!("{}\0{file}\0{pointer}", d.code.id())
+    match &d.site {
+        Some(s) => {
+            let file = files.get(s.file).map_or("", |f| f.name.as_str());
+            format!("{}\0{file}\0{}", d.code.id(), s.pointer)
+        }
+        None => format!("{}\0\0\0{}", d.code.id(), d.message),
+    }
 }
 
 /// A finding's fingerprint: the hash of its identity and its rank among equal ones.
@@ -111,6 +112,11 @@ fn result(
             }]);
         }
         result["locations"] = json!([location]);
+    } else if let Some(first) = files.first() {
+        // Code scanning refuses a whole log when one result has no file: a finding about
+        // the config as a whole (a removed table, a limit) is shown at its first file
+        // (archc.json in a config repository), line 1.
+        result["locations"] = json!([location(first, Some(0..0))]);
     }
     let related: Vec<Value> = related
         .iter()
