@@ -95,7 +95,6 @@ fn result(
         text.push_str("\nhelp: ");
         text.push_str(help);
     }
-    let file = d.site.as_ref().and_then(|s| files.get(s.file));
     let mut result = json!({
         "ruleId": d.code.id(),
         "ruleIndex": Code::ALL.iter().position(|c| *c == d.code).unwrap_or(0),
@@ -103,20 +102,8 @@ fn result(
         "message": {"text": text},
         "partialFingerprints": {FINGERPRINT: fingerprint(identity, nth)},
     });
-    if let Some(file) = file {
-        let mut location = location(file, span);
-        if let Some(pointer) = d.site.as_ref().map(|s| &s.pointer) {
-            location["logicalLocations"] = json!([{
-                "fullyQualifiedName": if pointer.is_empty() { "/" } else { pointer },
-                "kind": "member",
-            }]);
-        }
+    if let Some(location) = primary(d, span, files) {
         result["locations"] = json!([location]);
-    } else if let Some(first) = files.first() {
-        // Code scanning refuses a whole log when one result has no file: a finding about
-        // the config as a whole (a removed table, a limit) is shown at its first file
-        // (archc.json in a config repository), line 1.
-        result["locations"] = json!([location(first, Some(0..0))]);
     }
     let related: Vec<Value> = related
         .iter()
@@ -132,6 +119,28 @@ fn result(
         result["relatedLocations"] = json!(related);
     }
     result
+}
+
+/// Where the finding is: its file and span, with the JSON pointer as a logical location.
+fn primary(
+    d: &Diagnostic,
+    span: Option<std::ops::Range<usize>>,
+    files: &[SourceFile],
+) -> Option<Value> {
+    let Some((site, file)) = d.site.as_ref().and_then(|s| Some((s, files.get(s.file)?))) else {
+        // Code scanning refuses a whole log when one result has no file: a finding about
+        // the config as a whole (a removed table, a limit) is shown at its first file
+        // (archc.json in a config repository), line 1.
+        return files.first().map(|first| location(first, Some(0..0)));
+    };
+    let mut at = location(file, span);
+    let pointer = if site.pointer.is_empty() {
+        "/"
+    } else {
+        &site.pointer
+    };
+    at["logicalLocations"] = json!([{"fullyQualifiedName": pointer, "kind": "member"}]);
+    Some(at)
 }
 
 fn location(file: &SourceFile, span: Option<std::ops::Range<usize>>) -> Value {

@@ -7,28 +7,47 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 
 use super::diff::{intersect, minus};
-use super::{range, Report, StorageReport, TableReport};
+use super::{range, Change, Report, StorageReport, TableReport};
 use crate::output::runfile::DateRange;
 
 pub fn markdown(report: &Report) -> String {
-    let storages: usize = report.tables.iter().map(|t| t.storages.len()).sum();
-    let destructive: usize = report
-        .tables
-        .iter()
-        .flat_map(|t| &t.storages)
-        .map(|s| s.destructive.len())
-        .sum();
-    let mut out = format!(
-        "## archc plan\n\nAs of {}: {} tables, {storages} storages, {destructive} destructive steps.\n\n",
-        report.as_of,
-        report.tables.len()
-    );
-    let Some(changes) = &report.changes else {
-        for table in &report.tables {
-            table_section(report, table, None, &mut out);
+    let mut out = header(report);
+    match &report.changes {
+        None => {
+            for table in &report.tables {
+                table_section(report, table, None, &mut out);
+            }
         }
-        return out;
-    };
+        Some(changes) => {
+            change_list(changes, &mut out);
+            let changed: BTreeSet<&str> = changes.iter().map(|c| c.table.as_str()).collect();
+            let (touched, untouched): (Vec<&TableReport>, Vec<&TableReport>) = report
+                .tables
+                .iter()
+                .partition(|t| changed.contains(t.table.as_str()));
+            for table in touched {
+                let before = report.baseline.iter().find(|b| b.table == table.table);
+                table_section(report, table, Some(before), &mut out);
+            }
+            unchanged(&untouched, &mut out);
+        }
+    }
+    out
+}
+
+fn header(report: &Report) -> String {
+    let storages = report.tables.iter().flat_map(|t| &t.storages);
+    let destructive: usize = storages.clone().map(|s| s.destructive.len()).sum();
+    format!(
+        "## archc plan\n\nAs of {}: {} tables, {} storages, {destructive} destructive steps.\n\n",
+        report.as_of,
+        report.tables.len(),
+        storages.count()
+    )
+}
+
+/// One sentence per change; SQL changes with their lines as a `diff` block.
+fn change_list(changes: &[Change], out: &mut String) {
     out.push_str("### What this change does\n\n");
     if changes.is_empty() {
         out.push_str("No change in what is archived.\n\n");
@@ -43,31 +62,20 @@ pub fn markdown(report: &Report) -> String {
         }
     }
     out.push('\n');
-    let changed: BTreeSet<&str> = changes.iter().map(|c| c.table.as_str()).collect();
-    for table in report
-        .tables
-        .iter()
-        .filter(|t| changed.contains(t.table.as_str()))
-    {
-        let before = report.baseline.iter().find(|b| b.table == table.table);
-        table_section(report, table, Some(before), &mut out);
+}
+
+fn unchanged(tables: &[&TableReport], out: &mut String) {
+    if tables.is_empty() {
+        return;
     }
-    let unchanged: Vec<&TableReport> = report
-        .tables
-        .iter()
-        .filter(|t| !changed.contains(t.table.as_str()))
-        .collect();
-    if !unchanged.is_empty() {
-        out.push_str(&format!(
-            "<details><summary>Unchanged tables ({})</summary>\n\n",
-            unchanged.len()
-        ));
-        for table in unchanged {
-            storages_table(table, &mut out);
-        }
-        out.push_str("</details>\n");
+    out.push_str(&format!(
+        "<details><summary>Unchanged tables ({})</summary>\n\n",
+        tables.len()
+    ));
+    for table in tables {
+        storages_table(table, out);
     }
-    out
+    out.push_str("</details>\n");
 }
 
 /// `compare`: `None` without a baseline, `Some(None)` for a table the baseline lacks.
@@ -127,39 +135,43 @@ fn cell(text: &str) -> String {
 
 fn gantt(table: &TableReport, compare: Option<Option<&TableReport>>, as_of: NaiveDate) -> String {
     let before = compare.flatten();
-    let mut title = format!("{} cutoff {}", table.table, table.cutoff);
-    if let Some(b) = before.filter(|b| b.cutoff != table.cutoff) {
-        title.push_str(&format!(" (was {})", b.cutoff));
-    }
+    let moved = before.filter(|b| b.cutoff != table.cutoff);
+    let was = moved.map_or(String::new(), |b| format!(" (was {})", b.cutoff));
     let mut out = format!(
-        "```mermaid\ngantt\n    title {title}\n    dateFormat YYYY-MM-DD\n    axisFormat %Y-%m\n    todayMarker off\n"
+        "```mermaid\ngantt\n    title {} cutoff {}{was}\n    dateFormat YYYY-MM-DD\n    \
+         axisFormat %Y-%m\n    todayMarker off\n",
+        table.table, table.cutoff
     );
-    let mut keys: Vec<String> = table.storages.iter().map(StorageReport::key).collect();
-    for s in before.map_or(&[][..], |b| &b.storages[..]) {
-        if !keys.contains(&s.key()) {
-            keys.push(s.key());
-        }
-    }
-    for key in keys {
+    for key in storage_keys(table, before) {
         let (now, was) = (find(Some(table), &key), find(before, &key));
         out.push_str(&format!("    section {key}\n"));
         for (label, tag, r) in bars(now, was, compare.is_some(), as_of) {
             out.push_str(&format!("    {label} :{tag}{}, {}\n", r.start, r.end));
         }
     }
-    out.push_str("    section cutoff\n");
+    let cutoff = &table.cutoff;
     out.push_str(&format!(
-        "    cutoff {} :milestone, crit, {}, 0d\n",
-        table.cutoff, table.cutoff
+        "    section cutoff\n    cutoff {cutoff} :milestone, crit, {cutoff}, 0d\n"
     ));
-    if let Some(b) = before.filter(|b| b.cutoff != table.cutoff) {
+    if let Some(b) = moved {
+        let old = &b.cutoff;
         out.push_str(&format!(
-            "    baseline cutoff {} :milestone, {}, 0d\n",
-            b.cutoff, b.cutoff
+            "    baseline cutoff {old} :milestone, {old}, 0d\n"
         ));
     }
     out.push_str("```\n\n");
     out
+}
+
+/// The table's storages, then those only the baseline has.
+fn storage_keys(table: &TableReport, before: Option<&TableReport>) -> Vec<String> {
+    let mut keys: Vec<String> = table.storages.iter().map(StorageReport::key).collect();
+    for s in before.map_or(&[][..], |b| &b.storages[..]) {
+        if !keys.contains(&s.key()) {
+            keys.push(s.key());
+        }
+    }
+    keys
 }
 
 fn find<'a>(table: Option<&'a TableReport>, key: &str) -> Option<&'a StorageReport> {
