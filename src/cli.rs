@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use archc::commands::{self, BuildOptions, Outcome};
 use archc::input::Inputs;
 use chrono::{DateTime, NaiveDate, Utc};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -27,7 +27,11 @@ pub struct Cli {
 pub enum Command {
     /// Validate configs: every finding at once, with file, line and JSON key.
     #[command(
-        after_help = "Examples:\n  archc check examples/lakehouse\n  archc check --format github tables/*.json"
+        after_help = "Examples:\n  archc check examples/lakehouse\n  archc check . --baseline ../main-config   # also the history rules (A090, A091)\n  \
+archc check --format github .              # GitHub Actions annotations\n  \
+archc check --format sarif . > archc.sarif # for code scanning uploads\n  \
+archc check --format json . | jq '.diagnostics[]'\n\n\
+Findings are sorted by file, then position. `archc explain CODE` explains a code."
     )]
     Check {
         #[command(flatten)]
@@ -47,13 +51,27 @@ A run file for the same table written within the hour before --as-of is reused u
         #[command(flatten)]
         build: BuildArgs,
     },
-    /// Print a readable summary of what would be archived.
+    /// What a build would archive; with --baseline, what the change does to that.
+    #[command(
+        long_about = "Per table: the cutoff, and per storage its window, partitions, archive location \
+and destructive steps with the predicate or partition range each acts on. With --baseline (the config \
+on the target branch), planned at the same --as-of: what the change newly archives or stops archiving, \
+and which cutoffs, sources, columns, table names, archive locations and SQL it changes.",
+        after_help = "Examples:\n  archc plan examples/lakehouse --as-of 2026-11-21\n  \
+archc plan . --baseline ../main-config --as-of 2026-11-21\n  \
+archc plan . --baseline ../main-config --format markdown > plan.md   # a PR comment, with Mermaid charts\n  \
+archc plan . --format json | jq '.tables[].storages[].destructive'\n\n\
+Use the same --as-of in CI as in review: the windows depend on it."
+    )]
     Plan {
         #[command(flatten)]
         inputs: InputArgs,
         /// Planning time: a date (YYYY-MM-DD, midnight UTC) or an RFC 3339 time. Default: now.
         #[arg(long, value_parser = parse_as_of)]
         as_of: Option<DateTime<Utc>>,
+        /// How the report is printed: text, markdown (for a pull request comment) or json.
+        #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+        format: PlanFormat,
     },
     /// Render scripts from existing (reviewed) run files.
     #[command(
@@ -157,11 +175,48 @@ not built yet."
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
     },
-    /// Print a JSON Schema (project, table, table-list, storage, storage/s3, ...).
+    /// Explain a diagnostic code at length, with a bad and a fixed example.
+    #[command(
+        after_help = "Examples:\n  archc explain A041\n  archc explain date-overlap\n  archc explain            # every code with its summary"
+    )]
+    Explain {
+        /// A code (`A041`), its name (`date-overlap`) or both as printed (`A041/date-overlap`).
+        code: Option<String>,
+    },
+    /// Print a JSON Schema (project, table, table-list, storage, storage/s3, ...), or write
+    /// them all for editors.
+    #[command(
+        after_help = "Examples:\n  archc schema                           # lists the schemas\n  \
+archc schema table > table.schema.json\n  \
+archc schema --write .archc/schemas    # every schema, laid out as $ref expects\n\n\
+Point \"$schema\" in a table file at a written copy, e.g. \"../.archc/schemas/table.schema.json\", \
+and editors validate and complete it without a network. The schemas' $id \
+(https://schemas.archc.dev/...) only names them for $ref: nothing is served there."
+    )]
     Schema {
         /// Schema name; without one, lists them.
+        #[arg(conflicts_with = "write")]
         name: Option<String>,
+        /// Write every schema into DIR (storage kinds under DIR/storage/); files already
+        /// there are replaced, others left alone.
+        #[arg(long, value_name = "DIR")]
+        write: Option<PathBuf>,
     },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  archc completions bash > ~/.local/share/bash-completion/completions/archc\n  \
+archc completions zsh > ~/.zfunc/_archc\n  \
+archc completions fish > ~/.config/fish/completions/archc.fish"
+    )]
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print archc's man page (roff).
+    #[command(
+        after_help = "Examples:\n  archc man | man -l -\n  archc man > /usr/local/share/man/man1/archc.1"
+    )]
+    Man,
 }
 
 #[derive(Args, Debug)]
@@ -173,7 +228,8 @@ pub struct InputArgs {
     #[arg(long)]
     pub system: Option<String>,
     /// The config as it stands on the target branch: lifecycles and storages must not
-    /// disappear (end them with ending_storage_date), and shorter retention is flagged.
+    /// disappear (end them with ending_storage_date), and a shorter retention needs
+    /// `retention_shortened_acknowledged` in the change.
     #[arg(long, value_name = "DIR")]
     pub baseline: Option<PathBuf>,
     /// Template overrides: a directory laid out like archc's templates/. They are trusted
@@ -213,9 +269,34 @@ pub enum StatusFormat {
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// Reports with the source lines, for people.
     Human,
+    /// One document: {"version": 1, "diagnostics": [...]}.
     Json,
+    /// GitHub Actions annotations (::error file=...,line=...,col=...::message).
     Github,
+    /// SARIF 2.1.0, for code scanning (GitHub, GitLab, Azure DevOps).
+    Sarif,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanFormat {
+    /// A few lines per storage, then the change.
+    Text,
+    /// For a pull request comment: the change, a Mermaid gantt per changed table.
+    Markdown,
+    /// One document: {"version": 1, "as_of": ..., "tables": [...], "changes": [...]}.
+    Json,
+}
+
+impl From<PlanFormat> for commands::PlanFormat {
+    fn from(format: PlanFormat) -> Self {
+        match format {
+            PlanFormat::Text => commands::PlanFormat::Text,
+            PlanFormat::Markdown => commands::PlanFormat::Markdown,
+            PlanFormat::Json => commands::PlanFormat::Json,
+        }
+    }
 }
 
 fn parse_as_of(text: &str) -> Result<DateTime<Utc>, String> {
@@ -250,6 +331,7 @@ impl From<Format> for commands::Format {
             Format::Human => commands::Format::Human,
             Format::Json => commands::Format::Json,
             Format::Github => commands::Format::Github,
+            Format::Sarif => commands::Format::Sarif,
         }
     }
 }
@@ -268,9 +350,15 @@ impl Cli {
                 };
                 commands::build(&inputs.into(), &options)
             }
-            Command::Plan { inputs, as_of } => {
-                commands::plan(&inputs.into(), as_of.unwrap_or_else(Utc::now))
-            }
+            Command::Plan {
+                inputs,
+                as_of,
+                format,
+            } => commands::plan(
+                &inputs.into(),
+                as_of.unwrap_or_else(Utc::now),
+                format.into(),
+            ),
             Command::Render {
                 run_files,
                 out,
@@ -300,7 +388,6 @@ impl Cli {
                 };
                 commands::restore(&run_file, &request, &out, templates.as_deref())
             }
-            Command::Schema { name } => commands::schema(name.as_deref()),
             Command::Verify {
                 run_files,
                 out,
@@ -312,6 +399,52 @@ impl Cli {
                 run_files,
                 format,
             } => commands::status(&state_dir, &run_files, format == StatusFormat::Json),
+            Command::Schema { name, write } => match write {
+                Some(dir) => commands::write_schemas(&dir),
+                None => commands::schema(name.as_deref()),
+            },
+            Command::Completions { shell } => {
+                let mut out = Vec::new();
+                clap_complete::generate(shell, &mut Cli::command(), "archc", &mut out);
+                printed(out)
+            }
+            Command::Man => match man_page() {
+                Ok(out) => printed(out),
+                Err(e) => archc::error::Error::internal(e.to_string()).into(),
+            },
+            Command::Explain { code } => commands::explain(code.as_deref()),
         }
     }
+}
+
+fn printed(bytes: Vec<u8>) -> Outcome {
+    Outcome {
+        stdout: String::from_utf8_lossy(&bytes).into_owned(),
+        ..Default::default()
+    }
+}
+
+/// One page: archc's own sections, then each subcommand's synopsis, description, options
+/// and examples under a heading of its own (instead of references to pages per subcommand).
+fn man_page() -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let command = Cli::command();
+    let man = clap_mangen::Man::new(command.clone());
+    man.render_title(&mut out)?;
+    man.render_name_section(&mut out)?;
+    man.render_synopsis_section(&mut out)?;
+    man.render_description_section(&mut out)?;
+    man.render_options_section(&mut out)?;
+    for sub in command.get_subcommands() {
+        let name = format!("archc {}", sub.get_name());
+        out.extend(format!(".SH \"{}\"\n", name.to_uppercase()).as_bytes());
+        let man = clap_mangen::Man::new(sub.clone().bin_name(name));
+        man.render_synopsis_section(&mut out)?;
+        man.render_description_section(&mut out)?;
+        man.render_options_section(&mut out)?;
+        man.render_extra_section(&mut out)?;
+    }
+    man.render_extra_section(&mut out)?;
+    man.render_version_section(&mut out)?;
+    Ok(out)
 }

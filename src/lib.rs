@@ -2,7 +2,8 @@
 //!
 //! Pipeline, one folder per stage: [`input`] (find and read files) -> [`validate`]
 //! (schemas, normalisation into [`model`], rules) -> [`plan`] (one run file per table,
-//! one driver per storage family) -> [`output`] (render scripts, write atomically).
+//! one driver per storage family) -> [`output`] (render scripts, write atomically);
+//! [`report`] says what a plan (and a change against a baseline) does, for reviewers.
 //! [`diagnostics`] reports findings; [`commands`] runs the stages for each subcommand.
 //! The CLI (`src/cli.rs`, `src/main.rs`) turns arguments into calls of [`commands`];
 //! nothing below that knows about clap.
@@ -14,4 +15,5 @@ pub mod input;
 pub mod model;
 pub mod output;
 pub mod plan;
+pub mod report;
 pub mod validate;

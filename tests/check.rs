@@ -55,7 +55,7 @@ fn warnings_do_not_fail_check() {
 }
 
 #[test]
-fn shortened_retention_is_a_warning_against_the_baseline() {
+fn acknowledged_shortened_retention_is_a_warning_against_the_baseline() {
     let run = check_case("examples/warnings/A091-retention-shortened");
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
@@ -74,11 +74,50 @@ fn shortened_retention_is_a_warning_against_the_baseline() {
     );
 }
 
+/// An acknowledgement is for one change: the baseline's own does not cover a further cut.
+#[test]
+fn a_baselines_acknowledgement_does_not_cover_another_shortening() {
+    let case = root().join("examples/warnings/A091-retention-shortened/current");
+    let dir = crate::support::temp();
+    let current = dir.path();
+    std::fs::create_dir_all(current.join("tables")).unwrap();
+    std::fs::copy(case.join("archc.json"), current.join("archc.json")).unwrap();
+    let table = std::fs::read_to_string(case.join("tables/events.json")).unwrap();
+    let shorter = table.replace("\"data_archive_before\": 12", "\"data_archive_before\": 6");
+    assert_ne!(table, shorter);
+    std::fs::write(current.join("tables/events.json"), &shorter).unwrap();
+    let run = archc(&[
+        "check",
+        current.to_str().unwrap(),
+        "--baseline",
+        case.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("the baseline already has this acknowledgement"),
+        "{}",
+        run.stderr
+    );
+    let renewed = shorter.replace("(DATA-1234)", "(DATA-2345)");
+    std::fs::write(current.join("tables/events.json"), renewed).unwrap();
+    let run = archc(&[
+        "check",
+        current.to_str().unwrap(),
+        "--baseline",
+        case.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("acknowledged: "), "{}", run.stderr);
+}
+
 #[test]
 fn machine_formats() {
     let run = archc(&["check", "--format", "json", "examples/invalid/A002-schema"]);
     assert_eq!(run.code, 1);
-    let findings: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(document["version"], 1);
+    let findings = &document["diagnostics"];
     assert_eq!(findings.as_array().unwrap().len(), 3);
     assert_eq!(
         (findings[0]["line"].clone(), findings[0]["column"].clone()),

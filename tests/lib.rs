@@ -4,5 +4,8 @@ mod support;
 
 mod build;
 mod check;
+mod ecosystem;
+mod explain;
+mod formats;
 mod restore;
 mod scripts;

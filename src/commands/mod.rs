@@ -3,12 +3,12 @@
 
 mod build;
 mod check;
+mod explain;
 mod plan;
 mod render;
 mod restore;
 mod schema;
 mod status;
-pub mod summary;
 mod verify;
 
 use std::path::PathBuf;
@@ -17,16 +17,25 @@ use chrono::{DateTime, Utc};
 
 pub use build::build;
 pub use check::check;
+pub use explain::explain;
 pub use plan::{plan, plan_all};
 pub use render::render;
 pub use restore::restore;
-pub use schema::schema;
+pub use schema::{schema, write_schemas};
 pub use status::status;
 pub use verify::verify;
 
-use crate::diagnostics::{github, human, json, resolve};
+use crate::diagnostics::{github, human, json, resolve, sarif};
 use crate::error::Error;
 use crate::validate::Checked;
+
+/// How `plan` prints its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanFormat {
+    Text,
+    Markdown,
+    Json,
+}
 
 /// How findings are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +43,7 @@ pub enum Format {
     Human,
     Json,
     Github,
+    Sarif,
 }
 
 #[derive(Debug, Clone)]
@@ -68,6 +78,7 @@ fn findings(checked: &Checked, format: Format) -> String {
         Format::Human => human::human(&resolved),
         Format::Json => json::json(&resolved),
         Format::Github => github::github(&resolved),
+        Format::Sarif => sarif::sarif(&resolved),
     }
 }
 

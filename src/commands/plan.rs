@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
-use super::{findings, refuse, summary, Format, Outcome};
+use super::{findings, refuse, Format, Outcome, PlanFormat};
 use crate::error::{Error, Result};
 use crate::input::Inputs;
 use crate::model::Table;
@@ -11,6 +11,7 @@ use crate::output::overrides::Overrides;
 use crate::output::runfile::RunFile;
 use crate::output::templates::Renderer;
 use crate::plan::{self as planner, invariants, Places, PlanInput};
+use crate::report::{self, Report};
 use crate::validate::{self, Checked};
 
 pub(super) fn renderer(inputs: &Inputs) -> Result<Renderer> {
@@ -65,7 +66,7 @@ pub fn plan_all(
     Ok(runs)
 }
 
-pub fn plan(inputs: &Inputs, as_of: DateTime<Utc>) -> Outcome {
+pub fn plan(inputs: &Inputs, as_of: DateTime<Utc>, format: PlanFormat) -> Outcome {
     let checked = match validate::check(inputs) {
         Ok(c) => c,
         Err(e) => return e.into(),
@@ -74,8 +75,12 @@ pub fn plan(inputs: &Inputs, as_of: DateTime<Utc>) -> Outcome {
         return refuse(&checked, "");
     }
     match describe(&checked, inputs, as_of) {
-        Ok(stdout) => Outcome {
-            stdout,
+        Ok(report) => Outcome {
+            stdout: match format {
+                PlanFormat::Text => report::text::text(&report),
+                PlanFormat::Markdown => report::markdown::markdown(&report),
+                PlanFormat::Json => report::json::json(&report),
+            },
             stderr: findings(&checked, Format::Human),
             code: 0,
         },
@@ -83,19 +88,21 @@ pub fn plan(inputs: &Inputs, as_of: DateTime<Utc>) -> Outcome {
     }
 }
 
-fn describe(checked: &Checked, inputs: &Inputs, as_of: DateTime<Utc>) -> Result<String> {
+fn describe(checked: &Checked, inputs: &Inputs, as_of: DateTime<Utc>) -> Result<Report> {
     let renderer = renderer(inputs)?;
     let runs = plan_all(checked, as_of, &renderer)?;
-    let mut text = summary::render(&runs);
-    if let (Some(old), Some(dir)) = (&checked.baseline, &inputs.baseline) {
-        if old.has_errors() {
-            return Err(
-                Error::usage("the baseline does not pass check").at(dir.display().to_string())
-            );
+    let baseline = match (&checked.baseline, &inputs.baseline) {
+        (Some(old), Some(dir)) => {
+            if old.has_errors() {
+                return Err(
+                    Error::usage("the baseline does not pass check").at(dir.display().to_string())
+                );
+            }
+            Some(plan_all(old, as_of, &renderer)?)
         }
-        text.push_str(&summary::diff(&plan_all(old, as_of, &renderer)?, &runs));
-    }
-    Ok(text)
+        _ => None,
+    };
+    Ok(Report::new(as_of, &runs, baseline.as_deref()))
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Findings as a JSON array, one object per finding.
+//! Findings as one versioned JSON document: `{"version": 1, "diagnostics": [...]}`.
 
 use serde::Serialize;
 
@@ -18,6 +18,16 @@ struct JsonFinding<'a> {
     help: Option<&'a str>,
 }
 
+/// The shape of this document; a change that breaks a reader raises it.
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    diagnostics: Vec<JsonFinding<'a>>,
+}
+
+/// Findings in the order `resolve` sorted them: by file, then position.
 pub fn json(resolved: &Resolved) -> String {
     let findings: Vec<JsonFinding> = resolved
         .items
@@ -38,7 +48,11 @@ pub fn json(resolved: &Resolved) -> String {
             }
         })
         .collect();
-    let mut text = serde_json::to_string_pretty(&findings).expect("findings serialise");
+    let document = Document {
+        version: VERSION,
+        diagnostics: findings,
+    };
+    let mut text = serde_json::to_string_pretty(&document).expect("findings serialise");
     text.push('\n');
     text
 }

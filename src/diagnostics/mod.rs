@@ -1,10 +1,12 @@
 //! Findings: a site (file + JSON pointer) plus a kind with a stable code, and one emitter
 //! per output format.
 
+pub mod explain;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod resolve;
+pub mod sarif;
 pub mod spans;
 
 use std::fmt;
@@ -153,14 +155,20 @@ impl Code {
         }
     }
 
+    /// A code by its id (`A041`, any case) or its name (`date-overlap`).
+    pub fn parse(text: &str) -> Option<Code> {
+        Code::ALL
+            .into_iter()
+            .find(|c| c.id().eq_ignore_ascii_case(text) || c.name() == text)
+    }
+
     pub fn severity(self) -> Severity {
         match self {
             Code::DateGap
             | Code::PartitionSplit
             | Code::DeprecatedAlias
             | Code::KafkaNoop
-            | Code::OverridesIgnored
-            | Code::RetentionShortened => Severity::Warning,
+            | Code::OverridesIgnored => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -260,6 +268,12 @@ impl Diagnostic {
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// A finding whose code is an error by default, accepted here (A091 acknowledged).
+    pub fn as_warning(mut self) -> Self {
+        self.severity = Severity::Warning;
         self
     }
 

@@ -73,63 +73,7 @@ impl Storage {
     /// Where the storage's data lives: the tree a file store lists (its glob split off),
     /// or the named object. `None` only when the detail is incomplete (schema errors).
     pub fn location(&self) -> Option<FileLocation> {
-        let whole = |location: Location| FileLocation {
-            tree: location,
-            glob: None,
-        };
-        match &self.detail {
-            Detail::Files(f) => {
-                let scheme = match self.kind {
-                    StorageKind::S3 => Scheme::S3,
-                    StorageKind::Gcs => Scheme::Gs,
-                    StorageKind::Hdfs => Scheme::Hdfs,
-                    _ => Scheme::File,
-                };
-                let location = match scheme {
-                    Scheme::S3 | Scheme::Gs => {
-                        Location::object(scheme, f.bucket_name.as_deref()?, f.key_name.as_deref()?)
-                    }
-                    _ => Location::parse(f.path.as_deref()?, scheme),
-                };
-                location.ok().map(Location::split_glob)
-            }
-            Detail::Metastore(m) => {
-                let catalog = match self.kind {
-                    StorageKind::Hive => Catalog::Hive,
-                    _ => Catalog::Glue,
-                };
-                Some(whole(Location::named(
-                    catalog,
-                    &[&m.database, &m.table_name],
-                )))
-            }
-            Detail::Delta(d) => match (&d.table_name, &d.path) {
-                (Some(t), _) => {
-                    let catalog = match d.metastore {
-                        Metastore::Glue => Catalog::Glue,
-                        Metastore::Hive => Catalog::Hive,
-                    };
-                    Some(whole(Location::named(catalog, &[&d.database, t])))
-                }
-                (None, Some(p)) => Location::parse(p, Scheme::File).ok().map(whole),
-                (None, None) => None,
-            },
-            Detail::Database(db) => {
-                let catalog = match self.kind {
-                    StorageKind::Mysql => Catalog::Mysql,
-                    _ => Catalog::Postgres,
-                };
-                Some(whole(Location::named(
-                    catalog,
-                    &[&db.database, &db.schema, &db.table_name],
-                )))
-            }
-            Detail::Search(s) => Some(whole(Location::named(Catalog::Elasticsearch, &[&s.index]))),
-            Detail::Stream(s) => Some(whole(Location::named(
-                Catalog::Kafka,
-                &[s.cluster.as_deref().unwrap_or(""), &s.topic],
-            ))),
-        }
+        self.detail.location(self.kind)
     }
 
     /// The physical tree of a Delta table given by path (its table name is a second name).
@@ -162,6 +106,70 @@ impl Storage {
     }
 }
 
+impl Detail {
+    /// Where the storage's data lives: the tree a file store lists (its glob split off),
+    /// or the named object. `None` only when the detail is incomplete (schema errors).
+    pub fn location(&self, kind: StorageKind) -> Option<FileLocation> {
+        let whole = |location: Location| FileLocation {
+            tree: location,
+            glob: None,
+        };
+        match self {
+            Detail::Files(f) => {
+                let scheme = match kind {
+                    StorageKind::S3 => Scheme::S3,
+                    StorageKind::Gcs => Scheme::Gs,
+                    StorageKind::Hdfs => Scheme::Hdfs,
+                    _ => Scheme::File,
+                };
+                let location = match scheme {
+                    Scheme::S3 | Scheme::Gs => {
+                        Location::object(scheme, f.bucket_name.as_deref()?, f.key_name.as_deref()?)
+                    }
+                    _ => Location::parse(f.path.as_deref()?, scheme),
+                };
+                location.ok().map(Location::split_glob)
+            }
+            Detail::Metastore(m) => {
+                let catalog = match kind {
+                    StorageKind::Hive => Catalog::Hive,
+                    _ => Catalog::Glue,
+                };
+                Some(whole(Location::named(
+                    catalog,
+                    &[&m.database, &m.table_name],
+                )))
+            }
+            Detail::Delta(d) => match (&d.table_name, &d.path) {
+                (Some(t), _) => {
+                    let catalog = match d.metastore {
+                        Metastore::Glue => Catalog::Glue,
+                        Metastore::Hive => Catalog::Hive,
+                    };
+                    Some(whole(Location::named(catalog, &[&d.database, t])))
+                }
+                (None, Some(p)) => Location::parse(p, Scheme::File).ok().map(whole),
+                (None, None) => None,
+            },
+            Detail::Database(db) => {
+                let catalog = match kind {
+                    StorageKind::Mysql => Catalog::Mysql,
+                    _ => Catalog::Postgres,
+                };
+                Some(whole(Location::named(
+                    catalog,
+                    &[&db.database, &db.schema, &db.table_name],
+                )))
+            }
+            Detail::Search(s) => Some(whole(Location::named(Catalog::Elasticsearch, &[&s.index]))),
+            Detail::Stream(s) => Some(whole(Location::named(
+                Catalog::Kafka,
+                &[s.cluster.as_deref().unwrap_or(""), &s.topic],
+            ))),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Lifecycle {
     pub name: String,
@@ -181,6 +189,8 @@ pub struct Table {
     pub target_bucket: Option<String>,
     pub target_key: String,
     pub depends_on: Vec<String>,
+    /// `retention_shortened_acknowledged`: why a shorter retention is approved (rule 9).
+    pub retention_acknowledged: Option<String>,
     pub lifecycles: Vec<Lifecycle>,
 }
 

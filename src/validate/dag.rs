@@ -82,6 +82,7 @@ mod tests {
             target_bucket: None,
             target_key: String::new(),
             depends_on: deps.iter().map(|d| d.to_string()).collect(),
+            retention_acknowledged: None,
             lifecycles: Vec::new(),
         }
     }

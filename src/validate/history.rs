@@ -1,5 +1,5 @@
 //! Rule 9, against a baseline (the config on the target branch): lifecycles and storages
-//! are never removed, only ended; shorter retention is flagged for a reviewer.
+//! are never removed, only ended; a shorter retention needs an acknowledgement in the change.
 
 use std::collections::BTreeMap;
 
@@ -85,23 +85,51 @@ fn days(period: Period, count: u32) -> u64 {
     unit * u64::from(count)
 }
 
+/// A shorter retention is an error unless this change acknowledges it: the table carries
+/// `retention_shortened_acknowledged` with a text the baseline does not already have (an
+/// acknowledgement left over from an earlier change does not count). Acknowledged, it
+/// stays a warning, so that whoever reads check's output sees it.
 fn retention(before: &Table, after: &Table, out: &mut Vec<Diagnostic>) {
-    if days(after.period, after.archive_before) < days(before.period, before.archive_before) {
-        out.push(
-            Diagnostic::new(
-                Code::RetentionShortened,
-                format!(
-                    "retention of `{}` shortened from {} {} to {} {}",
-                    after.name,
-                    before.archive_before,
-                    before.period.as_str(),
-                    after.archive_before,
-                    after.period.as_str()
-                ),
-            )
-            .at(Site::value(after.file, after.settings_pointer("data_archive_before")))
-            .label("data older than this will be archived sooner")
-            .help("the next build archives data that is kept today: get the data owner's approval on this change"),
-        );
+    if days(after.period, after.archive_before) >= days(before.period, before.archive_before) {
+        return;
     }
+    let message = format!(
+        "retention of `{}` shortened from {} {} to {} {}",
+        after.name,
+        before.archive_before,
+        before.period.as_str(),
+        after.archive_before,
+        after.period.as_str()
+    );
+    let found = Diagnostic::new(Code::RetentionShortened, message)
+        .at(Site::value(
+            after.file,
+            after.settings_pointer("data_archive_before"),
+        ))
+        .label("data older than this will be archived sooner");
+    let acknowledged = after
+        .retention_acknowledged
+        .as_ref()
+        .filter(|a| before.retention_acknowledged.as_ref() != Some(*a));
+    out.push(match (acknowledged, &after.retention_acknowledged) {
+        (Some(reason), _) => found
+            .as_warning()
+            .also(
+                Site::value(after.file, after.settings_pointer(ACKNOWLEDGED)),
+                "acknowledged here",
+            )
+            .help(format!("acknowledged: {reason}")),
+        (None, Some(_)) => found
+            .also(
+                Site::value(after.file, after.settings_pointer(ACKNOWLEDGED)),
+                "the baseline already has this acknowledgement",
+            )
+            .help(format!("an acknowledgement is for one change: write a new `{ACKNOWLEDGED}` text for this one (who approved, why)")),
+        (None, None) => found.help(format!(
+            "the next build archives data that is kept today: get the data owner's approval and add \
+             `\"{ACKNOWLEDGED}\": \"<who approved, why>\"` to the table's settings in this change"
+        )),
+    });
 }
+
+const ACKNOWLEDGED: &str = "retention_shortened_acknowledged";

@@ -22,6 +22,7 @@ pub const TABLE_SETTINGS: &[&str] = &[
     "target_location_key",
     "depends_on",
     "description",
+    "retention_shortened_acknowledged",
 ];
 
 /// The shape of a table document: list-shaped files have a `table_name` key.
@@ -123,6 +124,7 @@ fn settings(
                     .collect()
             })
             .unwrap_or_default(),
+        retention_acknowledged: text("retention_shortened_acknowledged"),
         lifecycles: Vec::new(),
     }
 }
