@@ -46,7 +46,7 @@ fi
 export PATH="$PWD/.venv/bin:$PATH"
 
 cargo fmt --check
-shellcheck -S warning scripts/*.sh .ci/run tests/fakes/*.sh tests/fakes/psql tests/fakes/pg_dump tests/fakes/tools/*
+shellcheck -S warning scripts/*.sh .ci/run tests/fakes/*.sh tests/fakes/psql tests/fakes/pg_dump tests/fakes/record tests/fakes/tools/*
 cargo clippy --all-targets --quiet -- -D warnings
 mkdir -p target
 # Every test binary runs inside the services harness, which stops the servers on exit.

@@ -7,5 +7,6 @@ mod check;
 mod ecosystem;
 mod explain;
 mod formats;
+mod hostile;
 mod restore;
 mod scripts;

@@ -389,8 +389,8 @@ fn assert_nothing_lost(s: &dyn Scenario, case: &Case, context: &str) {
     }
 }
 
-/// The whole exercise: a clean run, a second run, every step failed and killed in turn,
-/// and the gate.
+/// The whole exercise: a clean run, a second run, a kill -9 before every step and after its
+/// first and last tool call (a failing tool at the gated step), each re-run, and the gate.
 pub fn exercise(s: &dyn Scenario, name: &str) {
     let started = std::time::Instant::now();
     let case = s.fresh(&format!("{name}-clean"));
@@ -424,14 +424,14 @@ pub fn exercise(s: &dyn Scenario, name: &str) {
     eprintln!("{name}: clean run and re-run ok ({} steps)", steps.len());
 
     for (k, step) in steps.iter().enumerate() {
-        let mut faults = vec![Fault::Fail(step), Fault::Kill(step)];
+        // A tool failing and a kill before the tool leave the same state (this step not
+        // done): the failure is tested at the gated step, the kill at every step.
+        let mut faults = vec![Fault::Kill(step)];
+        if step.as_str() == s.gated_step() {
+            faults.insert(0, Fault::Fail(step));
+        }
         let made = calls.get(step).copied().unwrap_or(0);
-        let first = if s.light() {
-            faults.remove(0);
-            made
-        } else {
-            1
-        };
+        let first = if s.light() { made } else { 1 };
         let mut after: Vec<usize> = [first, made]
             .into_iter()
             .filter(|n| (1..=made).contains(n))
@@ -626,15 +626,8 @@ pub fn named(dir: &Path, prefix: &str) -> Vec<PathBuf> {
 
 /// The archived data: keys without the `run=<id>/` segment that copies by creation date
 /// go under (so that they compare with the source's keys), and without the run's
-/// manifest (`_archc/`), which must be there.
+/// manifest (`_archc/`; `verify` after a clean run proves it is there).
 pub fn without_run(files: BTreeMap<String, String>) -> BTreeMap<String, String> {
-    if !files.is_empty() {
-        assert!(
-            files.keys().any(|k| k.contains("_archc/run=")),
-            "the archive holds the run's manifest: {:?}",
-            files.keys().collect::<Vec<_>>()
-        );
-    }
     files
         .into_iter()
         .filter(|(k, _)| !k.contains("_archc/"))

@@ -1,0 +1,231 @@
+//! Property: whatever strings a config author writes into names, paths and keys, check
+//! either refuses the config with diagnostics, or the generated script treats them as
+//! data. Each accepted case is built and its script run: local files through the real
+//! find/rsync (the old partition must be archived under the hostile names and deleted,
+//! the new one kept), `aws` through a recording fake (it must receive the hostile key as
+//! one argument, unsplit). A canary command hidden in the strings must never run.
+//!
+//! `ARCHC_HOSTILE_CASES` sets the number of cases (default 256; see README for a long run).
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use serde_json::json;
+
+use crate::support::{root, sh, temp, wrappers};
+
+const AS_OF: &str = "2026-11-21T10:00:00Z";
+
+/// Pieces that break out of shell or SQL quoting if pasted unquoted, the canary among them.
+fn piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("$(touch \"$CANARY\")".to_string()),
+        Just("`touch \"$CANARY\"`".to_string()),
+        Just("'; touch \"$CANARY\"; '".to_string()),
+        Just("\"; touch \"$CANARY\"; \"".to_string()),
+        Just("$CANARY".to_string()),
+        "[ -~]{1,3}",
+        "[a-z0-9]{1,4}",
+        prop::sample::select(vec![
+            "é", "中", " ", "\t", "\n", "*", "?", "[", "]", "-", "\\", "%", "..", "+", "@", "=",
+            "'", "\"", "#", "~", "!", "{", "}", "|", "&", ";", "<", ">",
+        ])
+        .prop_map(str::to_string),
+    ]
+}
+
+fn hostile() -> impl Strategy<Value = String> {
+    prop::collection::vec(piece(), 1..5).prop_map(|v| v.concat())
+}
+
+/// Mostly names check accepts (so that most cases run), sometimes anything.
+fn name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => "[A-Za-zé中][A-Za-z0-9_.+@=é -]{0,10}[A-Za-z0-9]",
+        1 => hostile(),
+    ]
+}
+
+#[derive(Debug, Clone)]
+struct Case {
+    table: String,
+    lifecycle: String,
+    local: String,
+    s3: String,
+    dir: String,
+    key: String,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (name(), name(), name(), name(), hostile(), hostile())
+        .prop_filter("two storages", |(_, _, local, s3, _, _)| local != s3)
+        .prop_map(|(table, lifecycle, local, s3, dir, key)| Case {
+            table,
+            lifecycle,
+            local,
+            s3,
+            dir,
+            key,
+        })
+}
+
+#[test]
+fn hostile_strings_are_refused_or_stay_data() {
+    let cases = std::env::var("ARCHC_HOSTILE_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(256);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let ran = std::cell::Cell::new(0usize);
+    let refused = std::cell::Cell::new(0usize);
+    runner
+        .run(&case(), |c| {
+            if run_case(&c)? {
+                ran.set(ran.get() + 1);
+            } else {
+                refused.set(refused.get() + 1);
+            }
+            Ok(())
+        })
+        .unwrap();
+    let (ran, refused) = (ran.get(), refused.get());
+    eprintln!("hostile strings: {ran} cases built and run, {refused} refused by check");
+    assert!(
+        ran > cases as usize / 4,
+        "most cases must get past check ({ran} of {cases})"
+    );
+}
+
+/// Ok(true) when the case was built and run, Ok(false) when check refused it.
+fn run_case(c: &Case) -> Result<bool, TestCaseError> {
+    let dir = temp();
+    let p = dir.path();
+    let src = p.join("src").join(&c.dir);
+    let canary = p.join("canary");
+    fs::write(
+        p.join("archc.json"),
+        json!({"system": "h", "target_location_bucket": "hbk",
+            "target_location_key": "archive/{tablename}/{lifecycle_name}/{lifecycle_storage_name}/{partition}",
+            "archive_roots": {"local": p.join("archive").to_str().unwrap()}})
+        .to_string(),
+    )
+    .unwrap();
+    fs::create_dir_all(p.join("tables")).unwrap();
+    let table = json!({ &c.table: {
+        &c.lifecycle: {"order": 1,
+            &c.local: {"storage": "local", "archival_object_detail": {"path": src.to_str().unwrap(), "partition_column": "dt"}, "starting_storage_date": "2019-01-01"},
+            &c.s3: {"storage": "s3", "archival_object_detail": {"bucket_name": "hbk", "key_name": format!("{}/", c.key), "partition_column": "dt"}, "starting_storage_date": "2019-01-01"}},
+        "data_archive_before_period": "month", "data_archive_before": 2}});
+    fs::write(p.join("tables/t.json"), table.to_string()).unwrap();
+    let seeded = fs::create_dir_all(src.join("dt=2026-01-01")).is_ok()
+        && fs::write(src.join("dt=2026-01-01/old.txt"), "old").is_ok()
+        && fs::create_dir_all(src.join("dt=2026-11-20")).is_ok()
+        && fs::write(src.join("dt=2026-11-20/new.txt"), "new").is_ok();
+    let out = p.join("out");
+    let build = sh(Command::new(env!("CARGO_BIN_EXE_archc"))
+        .args([
+            "build",
+            p.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--as-of",
+            AS_OF,
+        ])
+        .env("CANARY", &canary));
+    prop_assert!(!canary.exists(), "archc ran the canary");
+    if build.code == 1 {
+        prop_assert!(
+            build.stderr.contains("archc::A"),
+            "a refusal names its codes: {}",
+            build.stderr
+        );
+        prop_assert!(!out.exists(), "nothing written on a refusal");
+        return Ok(false);
+    }
+    prop_assert_eq!(build.code, 0, "build: {}", build.stderr);
+    prop_assert!(
+        seeded,
+        "check accepted a path the file system cannot hold: {:?}",
+        src
+    );
+    let bin = p.join("bin");
+    wrappers(&bin, &["find", "rsync"]);
+    std::os::unix::fs::symlink(root().join("tests/fakes/record"), bin.join("aws")).unwrap();
+    let script = fs::read_dir(out.join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "sh") && !p.ends_with("run-all.sh"))
+        .unwrap();
+    let log = p.join("aws.log");
+    let run = sh(Command::new("bash")
+        .arg(&script)
+        .args(["--state-dir", p.join("state").to_str().unwrap()])
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .env("CANARY", &canary)
+        .env("RECORD_LOG", &log)
+        .env("ARCHC_LOCK_DIR", p.join("locks")));
+    prop_assert!(
+        !canary.exists(),
+        "the script ran the canary: {}",
+        run.stdout
+    );
+    prop_assert_eq!(run.code, 0, "script: {}{}", run.stdout, run.stderr);
+    // The local archive root, then target_location_key.
+    let archived = p
+        .join("archive/archive")
+        .join(&c.table)
+        .join(&c.lifecycle)
+        .join(&c.local)
+        .join("dt=2026-01-01/old.txt");
+    let copy = fs::read_to_string(&archived).ok();
+    prop_assert_eq!(copy.as_deref(), Some("old"), "archived under the names");
+    prop_assert!(
+        !src.join("dt=2026-01-01/old.txt").exists(),
+        "the old file is deleted"
+    );
+    prop_assert!(
+        src.join("dt=2026-11-20/new.txt").exists(),
+        "the new file is kept"
+    );
+    let calls = calls(&log);
+    let prefix = format!("{}/", c.key);
+    let archive = format!("archive/{}/{}/{}/", c.table, c.lifecycle, c.s3);
+    for want in [&prefix, &archive] {
+        prop_assert!(
+            calls
+                .iter()
+                .any(|argv| argv.windows(2).any(|w| w[0] == "--prefix" && &w[1] == want)),
+            "aws got --prefix {:?} as one argument: {:?}",
+            want,
+            calls
+        );
+    }
+    Ok(true)
+}
+
+/// The recorded calls: "CALL\0<argc>\0<name>\0<args>\0..." each.
+fn calls(log: &Path) -> Vec<Vec<String>> {
+    let bytes = fs::read(log).unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes);
+    let mut fields = text.split('\0');
+    let mut out = Vec::new();
+    while let Some(tag) = fields.next() {
+        if tag != "CALL" {
+            break;
+        }
+        let n: usize = fields.next().unwrap().parse().unwrap();
+        let argv: Vec<String> = fields.by_ref().take(n + 1).map(str::to_string).collect();
+        out.push(argv);
+    }
+    out
+}
