@@ -5,14 +5,18 @@
 //! the new one kept), `aws` through a recording fake (it must receive the hostile key as
 //! one argument, unsplit). A canary command hidden in the strings must never run.
 //!
-//! `ARCHC_HOSTILE_CASES` sets the number of cases (default 256; see README for a long run).
+//! `*` and `?` in a configured path or key are globs by the spec, so config paths here
+//! hold every other hostile character; object names (files in the partitions) hold all.
+//!
+//! `ARCHC_HOSTILE_CASES` sets the number of cases (default 256; see README for a long
+//! run) and `ARCHC_HOSTILE_SEED` the seed (default fixed, so that CI is reproducible).
 
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use serde_json::json;
 
 use crate::support::{root, sh, temp, wrappers};
@@ -49,6 +53,16 @@ fn name() -> impl Strategy<Value = String> {
     ]
 }
 
+/// A hostile path or key that is not a glob.
+fn literal() -> impl Strategy<Value = String> {
+    hostile().prop_map(|s| s.replace(['*', '?'], "_"))
+}
+
+/// A hostile file name: anything but `/` and NUL, never `.` or `..`.
+fn file_name() -> impl Strategy<Value = String> {
+    hostile().prop_map(|s| format!("f{}", s.replace('/', "_")))
+}
+
 #[derive(Debug, Clone)]
 struct Case {
     table: String,
@@ -57,19 +71,32 @@ struct Case {
     s3: String,
     dir: String,
     key: String,
+    file: String,
 }
 
 fn case() -> impl Strategy<Value = Case> {
-    (name(), name(), name(), name(), hostile(), hostile())
-        .prop_filter("two storages", |(_, _, local, s3, _, _)| local != s3)
-        .prop_map(|(table, lifecycle, local, s3, dir, key)| Case {
+    let names = (name(), name(), name(), name());
+    (names, literal(), literal(), file_name())
+        .prop_filter("two storages", |((_, _, local, s3), ..)| local != s3)
+        .prop_map(|((table, lifecycle, local, s3), dir, key, file)| Case {
             table,
             lifecycle,
             local,
             s3,
             dir,
             key,
+            file,
         })
+}
+
+fn seed() -> [u8; 32] {
+    let n: u64 = std::env::var("ARCHC_HOSTILE_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20261121);
+    let mut seed = [0u8; 32];
+    seed[..8].copy_from_slice(&n.to_le_bytes());
+    seed
 }
 
 #[test]
@@ -78,11 +105,13 @@ fn hostile_strings_are_refused_or_stay_data() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(256);
-    let mut runner = TestRunner::new(Config {
+    let config = Config {
         cases,
         failure_persistence: None,
         ..Config::default()
-    });
+    };
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed());
+    let mut runner = TestRunner::new_with_rng(config, rng);
     let ran = std::cell::Cell::new(0usize);
     let refused = std::cell::Cell::new(0usize);
     runner
@@ -124,10 +153,13 @@ fn run_case(c: &Case) -> Result<bool, TestCaseError> {
             &c.s3: {"storage": "s3", "archival_object_detail": {"bucket_name": "hbk", "key_name": format!("{}/", c.key), "partition_column": "dt"}, "starting_storage_date": "2019-01-01"}},
         "data_archive_before_period": "month", "data_archive_before": 2}});
     fs::write(p.join("tables/t.json"), table.to_string()).unwrap();
-    let seeded = fs::create_dir_all(src.join("dt=2026-01-01")).is_ok()
-        && fs::write(src.join("dt=2026-01-01/old.txt"), "old").is_ok()
-        && fs::create_dir_all(src.join("dt=2026-11-20")).is_ok()
-        && fs::write(src.join("dt=2026-11-20/new.txt"), "new").is_ok();
+    let (old, new) = (src.join("dt=2026-01-01"), src.join("dt=2026-11-20"));
+    let seeded = fs::create_dir_all(&old).is_ok()
+        && fs::write(old.join("old.txt"), "old").is_ok()
+        && fs::write(old.join(&c.file), "old2").is_ok()
+        && fs::create_dir_all(&new).is_ok()
+        && fs::write(new.join("new.txt"), "new").is_ok()
+        && fs::write(new.join(&c.file), "new2").is_ok();
     let out = p.join("out");
     let build = sh(Command::new(env!("CARGO_BIN_EXE_archc"))
         .args([
@@ -186,21 +218,26 @@ fn run_case(c: &Case) -> Result<bool, TestCaseError> {
         .join(&c.table)
         .join(&c.lifecycle)
         .join(&c.local)
-        .join("dt=2026-01-01/old.txt");
-    let copy = fs::read_to_string(&archived).ok();
-    prop_assert_eq!(copy.as_deref(), Some("old"), "archived under the names");
-    prop_assert!(
-        !src.join("dt=2026-01-01/old.txt").exists(),
-        "the old file is deleted"
-    );
-    prop_assert!(
-        src.join("dt=2026-11-20/new.txt").exists(),
-        "the new file is kept"
-    );
+        .join("dt=2026-01-01");
+    for (name, body) in [("old.txt", "old"), (c.file.as_str(), "old2")] {
+        let copy = fs::read_to_string(archived.join(name)).ok();
+        prop_assert_eq!(copy.as_deref(), Some(body), "archived under the names");
+        prop_assert!(!old.join(name).exists(), "the old file is deleted");
+    }
+    for name in ["new.txt", c.file.as_str()] {
+        prop_assert!(new.join(name).exists(), "the new file is kept");
+    }
     let calls = calls(&log);
-    let prefix = format!("{}/", c.key);
+    // Locations drop empty segments: `/a//b` is the key prefix `a/b/`.
+    let segments: Vec<&str> = c.key.split('/').filter(|s| !s.is_empty()).collect();
+    let prefix = format!("{}/", segments.join("/"));
     let archive = format!("archive/{}/{}/{}/", c.table, c.lifecycle, c.s3);
-    for want in [&prefix, &archive] {
+    let wanted = if segments.is_empty() {
+        vec![&archive]
+    } else {
+        vec![&prefix, &archive]
+    };
+    for want in wanted {
         prop_assert!(
             calls
                 .iter()

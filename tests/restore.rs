@@ -3,9 +3,8 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use crate::support::{archc, combined, sh, snapshots, temp, tool, tree};
+use crate::support::{archc, combined, snapshots, temp, tree};
 
 const AS_OF: &str = "2026-11-21T10:00:00Z";
 
@@ -72,16 +71,7 @@ fn restore_scripts_are_pinned_and_lint_clean() {
         .filter(|k| k.ends_with(".sh"))
         .map(|k| out.path().join(k))
         .collect();
-    for script in &scripts {
-        let run = sh(Command::new("bash").arg("-n").arg(script));
-        assert_eq!(run.code, 0, "{}: {}", script.display(), run.stderr);
-    }
-    if let Some(shellcheck) = tool("shellcheck") {
-        let run = sh(Command::new(shellcheck)
-            .args(["-S", "warning"])
-            .args(&scripts));
-        assert_eq!(run.code, 0, "{}", run.stdout);
-    }
+    crate::support::lint(&scripts);
 }
 
 /// Each `--to` is accepted for the kinds it names and refused, with the form expected,

@@ -45,17 +45,7 @@ fn scripts_pass_bash_n_and_shellcheck() {
         .filter(|k| k.ends_with(".sh"))
         .map(|k| out.path().join(k))
         .collect();
-    for script in &scripts {
-        let run = sh(Command::new("bash").arg("-n").arg(script));
-        assert_eq!(run.code, 0, "{}: {}", script.display(), run.stderr);
-    }
-    let Some(shellcheck) = tool("shellcheck") else {
-        return;
-    };
-    let run = sh(Command::new(shellcheck)
-        .args(["-S", "warning"])
-        .args(&scripts));
-    assert_eq!(run.code, 0, "{}", run.stdout);
+    crate::support::lint(&scripts);
 }
 
 #[test]

@@ -303,20 +303,7 @@ fn files(s: &StorageCtx, target: &Target, merge: bool, r: &Renderer) -> Result<V
             ..FilesCtx::partitions(s, &format)
         }
     } else {
-        FilesCtx {
-            basis: "file_creation_date",
-            column: None,
-            column_from_state: false,
-            lo: s.window.start.format("%Y-%m-%d").to_string(),
-            hi: s.window.end.format("%Y-%m-%d").to_string(),
-            value_re: String::new(),
-            name_re: glob::to_ere(None),
-            path_re: ".*".to_string(),
-            include: String::new(),
-            after: super::drivers::files::just_before(s.window.start),
-            before: super::drivers::files::just_before(s.window.end),
-            run_prefix: format!("run={}/", s.run_id),
-        }
+        FilesCtx::by_creation(s, glob::to_ere(None), ".*".to_string())
     };
     let archived = format!("{}{}", s.archive, ctx.run_prefix);
     let dst = match target {

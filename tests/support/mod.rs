@@ -151,3 +151,18 @@ pub fn journal(state_root: &Path, table: &str) -> Vec<String> {
 pub fn sarif_schema() -> PathBuf {
     root().join("tests/data/sarif-schema-2.1.0.json")
 }
+
+/// `bash -n` on every script, then shellcheck (warnings and above) when installed.
+pub fn lint(scripts: &[PathBuf]) {
+    for script in scripts {
+        let run = sh(Command::new("bash").arg("-n").arg(script));
+        assert_eq!(run.code, 0, "{}: {}", script.display(), run.stderr);
+    }
+    let Some(shellcheck) = tool("shellcheck") else {
+        return;
+    };
+    let run = sh(Command::new(shellcheck)
+        .args(["-S", "warning"])
+        .args(scripts));
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}

@@ -57,6 +57,25 @@ impl FilesCtx {
             run_prefix: String::new(),
         }
     }
+
+    /// Files modified in the window, whose names match `name_re` and paths `path_re`;
+    /// copied under the run's own `run=<id>/` prefix.
+    pub fn by_creation(s: &StorageCtx, name_re: String, path_re: String) -> Self {
+        Self {
+            basis: "file_creation_date",
+            column: None,
+            column_from_state: false,
+            lo: s.window.start.format("%Y-%m-%d").to_string(),
+            hi: s.window.end.format("%Y-%m-%d").to_string(),
+            value_re: String::new(),
+            name_re,
+            path_re,
+            include: String::new(),
+            after: just_before(s.window.start),
+            before: just_before(s.window.end),
+            run_prefix: format!("run={}/", s.run_id),
+        }
+    }
 }
 
 /// A day's start minus one nanosecond, as `find -newermt` reads times (in UTC).
@@ -216,20 +235,7 @@ impl Driver for Files {
                 include: pattern.map(glob::fnmatch).unwrap_or_default(),
                 ..FilesCtx::partitions(s, &f.partition_format)
             },
-            _ => FilesCtx {
-                basis: "file_creation_date",
-                column: None,
-                column_from_state: false,
-                lo: s.window.start.format("%Y-%m-%d").to_string(),
-                hi: s.window.end.format("%Y-%m-%d").to_string(),
-                value_re: String::new(),
-                name_re,
-                path_re,
-                include: String::new(),
-                after: just_before(s.window.start),
-                before: just_before(s.window.end),
-                run_prefix: format!("run={}/", s.run_id),
-            },
+            _ => FilesCtx::by_creation(s, name_re, path_re),
         };
         let steps = FileSteps {
             system: system_of(kind)?,
