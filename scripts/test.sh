@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v shellcheck > /dev/null || need_apt+=(shellcheck)
 command -v rsync > /dev/null || need_apt+=(rsync)
+command -v rclone > /dev/null || need_apt+=(rclone)
 command -v ps > /dev/null || need_apt+=(procps)
 command -v java > /dev/null || need_apt+=(openjdk-17-jre-headless)
 command -v flock > /dev/null || need_apt+=(util-linux)
