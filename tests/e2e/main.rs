@@ -12,6 +12,7 @@ mod aws;
 mod delta;
 mod gcs;
 mod hdfs;
+mod hive;
 mod lifecycles;
 mod local;
 mod mysql;
