@@ -38,7 +38,11 @@ fuzz_target!(|data: &[u8]| {
     let mut valid = false;
     for format in [Format::Human, Format::Json, Format::Github, Format::Sarif] {
         let outcome = check(&inputs, format);
-        assert!(!outcome.stderr.contains("internal error"), "{}", outcome.stderr);
+        assert!(
+            !outcome.stderr.contains("internal error"),
+            "{}",
+            outcome.stderr
+        );
         valid = outcome.code == 0;
     }
     if valid {
@@ -49,6 +53,10 @@ fuzz_target!(|data: &[u8]| {
             force_run: false,
         };
         let outcome = build(&inputs, &options);
-        assert!(!outcome.stderr.contains("internal error"), "{}", outcome.stderr);
+        assert!(
+            !outcome.stderr.contains("internal error"),
+            "{}",
+            outcome.stderr
+        );
     }
 });
