@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::support::{archc, combined, snapshots, temp, tree};
 
@@ -66,12 +66,7 @@ fn restore_scripts_are_pinned_and_lint_clean() {
         "a restore run file has no destructive step"
     );
     snapshots().bind(|| insta::assert_snapshot!("restore__lakehouse", combined(&files)));
-    let scripts: Vec<PathBuf> = files
-        .keys()
-        .filter(|k| k.ends_with(".sh"))
-        .map(|k| out.path().join(k))
-        .collect();
-    crate::support::lint(&scripts);
+    crate::support::lint_tree(out.path(), files.keys());
 }
 
 /// Each `--to` is accepted for the kinds it names and refused, with the form expected,

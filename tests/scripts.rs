@@ -40,12 +40,7 @@ fn lakehouse_scripts_are_pinned() {
 fn scripts_pass_bash_n_and_shellcheck() {
     let out = temp();
     build_lakehouse(out.path());
-    let scripts: Vec<PathBuf> = tree(out.path())
-        .keys()
-        .filter(|k| k.ends_with(".sh"))
-        .map(|k| out.path().join(k))
-        .collect();
-    crate::support::lint(&scripts);
+    crate::support::lint_tree(out.path(), tree(out.path()).keys());
 }
 
 #[test]

@@ -12,21 +12,28 @@ pub fn to_ere(glob: Option<&str>) -> String {
         match c {
             '*' => out.push_str("[^/]*"),
             '?' => out.push_str("[^/]"),
-            c if c.is_ascii_alphanumeric() => out.push(c),
-            // In brackets these two would mean something: escape them instead.
-            '^' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => {
-                out.push('[');
-                out.push(c);
-                out.push(']');
-            }
+            c => push_literal(&mut out, c),
         }
     }
     out.push('$');
     out
+}
+
+/// Appends `c` matched literally: alphanumerics as they are, `^` and `\` escaped (in
+/// brackets they would mean something), anything else in a bracket expression.
+fn push_literal(out: &mut String, c: char) {
+    match c {
+        c if c.is_ascii_alphanumeric() => out.push(c),
+        '^' | '\\' => {
+            out.push('\\');
+            out.push(c);
+        }
+        c => {
+            out.push('[');
+            out.push(c);
+            out.push(']');
+        }
+    }
 }
 
 /// An anchored ERE without its anchors (for tools that anchor on their own).
@@ -69,17 +76,7 @@ pub fn format_ere(format: &str) -> String {
                 Some(_) => out.push_str("[0-9][0-9]"),
                 None => out.push_str("[%]"),
             },
-            c if c.is_ascii_alphanumeric() => out.push(c),
-            // In brackets these two would mean something: escape them instead.
-            '^' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => {
-                out.push('[');
-                out.push(c);
-                out.push(']');
-            }
+            c => push_literal(&mut out, c),
         }
     }
     out.push('$');

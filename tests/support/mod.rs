@@ -152,6 +152,16 @@ pub fn sarif_schema() -> PathBuf {
     root().join("tests/data/sarif-schema-2.1.0.json")
 }
 
+/// The `.sh` files among the relative paths of a written tree (see [`tree`]), linted.
+pub fn lint_tree<'a>(root: &Path, paths: impl IntoIterator<Item = &'a String>) {
+    let scripts: Vec<PathBuf> = paths
+        .into_iter()
+        .filter(|k| k.ends_with(".sh"))
+        .map(|k| root.join(k))
+        .collect();
+    lint(&scripts);
+}
+
 /// `bash -n` on every script, then shellcheck (warnings and above) when installed.
 pub fn lint(scripts: &[PathBuf]) {
     for script in scripts {
