@@ -10,3 +10,4 @@ mod formats;
 mod hostile;
 mod restore;
 mod scripts;
+mod state;

@@ -222,9 +222,9 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// A config repository of local directories (real find/rsync) and a fake psql.
-struct Fixture {
-    dir: tempfile::TempDir,
-    bin: PathBuf,
+pub(crate) struct Fixture {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) bin: PathBuf,
 }
 
 const OLD: &[(&str, &str)] = &[
@@ -238,7 +238,7 @@ const NEW: &[(&str, &str)] = &[
 ];
 
 impl Fixture {
-    fn new(tables: &[(&str, &[&str])]) -> Self {
+    pub(crate) fn new(tables: &[(&str, &[&str])]) -> Self {
         let dir = temp();
         let p = dir.path();
         let project = serde_json::json!({
@@ -301,13 +301,18 @@ impl Fixture {
         Fixture { dir, bin }
     }
 
-    fn script(&self, table: &str) -> PathBuf {
+    pub(crate) fn script(&self, table: &str) -> PathBuf {
         self.dir
             .path()
             .join(format!("out/runs/t_archival_{table}_2026112110.sh"))
     }
 
-    fn run(&self, script: &Path, args: &[&str], fail_step: Option<&str>) -> crate::support::Run {
+    pub(crate) fn run(
+        &self,
+        script: &Path,
+        args: &[&str],
+        fail_step: Option<&str>,
+    ) -> crate::support::Run {
         let path = format!("{}:{}", self.bin.display(), std::env::var("PATH").unwrap());
         let log = self.dir.path().join("calls.log");
         let _ = fs::remove_file(&log);
@@ -324,11 +329,11 @@ impl Fixture {
         sh(&mut cmd)
     }
 
-    fn calls(&self) -> String {
+    pub(crate) fn calls(&self) -> String {
         fs::read_to_string(self.dir.path().join("calls.log")).unwrap_or_default()
     }
 
-    fn files(&self, sub: &str) -> BTreeMap<String, String> {
+    pub(crate) fn files(&self, sub: &str) -> BTreeMap<String, String> {
         let dir = self.dir.path().join(sub);
         if dir.exists() {
             tree(&dir)
@@ -338,7 +343,7 @@ impl Fixture {
     }
 }
 
-fn step_ids(fixture: &Fixture, table: &str) -> Vec<String> {
+pub(crate) fn step_ids(fixture: &Fixture, table: &str) -> Vec<String> {
     let run = fixture.run(&fixture.script(table), &["--plan"], None);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(fixture.calls().is_empty(), "--plan runs nothing");
@@ -410,7 +415,7 @@ fn a_failed_step_resumes_without_redoing_finished_steps() {
     }
 }
 
-fn assert_final_state(fixture: &Fixture) {
+pub(crate) fn assert_final_state(fixture: &Fixture) {
     let source = fixture.files("src/events");
     let mut expected_source: Vec<String> = NEW.iter().map(|(r, _)| format!("parts/{r}")).collect();
     expected_source.push("drops/new.json".to_string());

@@ -3,6 +3,7 @@
 pub mod emit;
 pub mod overrides;
 pub mod quote;
+pub mod readback;
 pub mod runfile;
 pub mod script;
 pub mod templates;

@@ -202,6 +202,17 @@ fn filters(env: &mut Environment<'static>) {
     env.add_filter("pg_ident", |v: String| quote::pg_ident(&v));
     env.add_filter("bq", |v: String| quote::backquote(&v));
     env.add_function(
+        "from_state",
+        |file: String| -> Result<String, minijinja::Error> {
+            super::readback::from_state(&file).ok_or_else(|| {
+                minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    format!("no shape is known for the state file {file}"),
+                )
+            })
+        },
+    );
+    env.add_function(
         "error",
         |message: String| -> Result<String, minijinja::Error> {
             Err(minijinja::Error::new(

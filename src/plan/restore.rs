@@ -285,8 +285,6 @@ pub fn example(kind: StorageKind) -> &'static str {
 /// Said when the target check fails: the listing's own error, or objects in the way.
 const REFUSED: &str = "trap 'if [ $? != 0 ]; then echo \"archc: the target already holds some of what this restore writes (or could not be listed); nothing was restored (--merge restores over it)\" >&2; fi' EXIT";
 
-const FROM_STATE: &str = "\"$(cat \"$S/location\")\"";
-
 fn files(s: &StorageCtx, target: &Target, merge: bool, r: &Renderer) -> Result<Vec<Command>> {
     let kind = s.storage.kind;
     let system = system_of(kind)?;
@@ -308,7 +306,7 @@ fn files(s: &StorageCtx, target: &Target, merge: bool, r: &Renderer) -> Result<V
     let archived = format!("{}{}", s.archive, ctx.run_prefix);
     let dst = match target {
         Target::Tree(l) => shell(&l.url()),
-        _ => FROM_STATE.to_string(),
+        _ => crate::output::readback::glue_location(),
     };
     let from_archive = FileSteps {
         system,

@@ -28,8 +28,6 @@ pub struct MetastoreCtx {
     pub value_re: String,
 }
 
-const FROM_STATE: &str = "\"$(cat \"$S/location\")\"";
-
 impl Driver for MetastoreTable {
     fn steps(&self, s: &StorageCtx, r: &Renderer) -> Result<Vec<Command>> {
         let Detail::Metastore(m) = &s.storage.detail else {
@@ -51,9 +49,17 @@ impl Driver for MetastoreTable {
             value_re: crate::model::glob::format_ere(&m.partition_format),
         };
         let files_ctx = FilesCtx::partitions(s, &m.partition_format);
+        // Glue says at run time where the table lies; a Hive table's location is configured.
+        let src = match (&s.storage.kind, &ctx.location) {
+            (StorageKind::Hive, Some(location)) => shell(&format!("{location}/")),
+            (StorageKind::Hive, None) => {
+                return Err(Error::internal("a Hive table without a location"))
+            }
+            _ => crate::output::readback::glue_location(),
+        };
         let files = FileSteps {
             system: system_of(s.storage.kind)?,
-            src: FROM_STATE.to_string(),
+            src,
             dst: shell(&s.archive),
             manifest: manifest_of(s),
             ctx: &files_ctx,

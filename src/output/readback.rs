@@ -1,0 +1,44 @@
+//! Values one step saves in its state directory for later steps (a Glue table's location
+//! and partition column), read back only in the shape the saving step checked: a tampered
+//! state file never becomes a path, a Glue filter expression or SQL.
+
+use super::quote::shell;
+
+const COLUMN: &str = "[A-Za-z_][A-Za-z0-9_]*";
+const S3_LOCATION: &str = "s3://[^/[:cntrl:]]+/([^[:cntrl:]]*/)?";
+
+/// `$S/<file>` read back, for templates: `None` for a file whose shape is not known.
+pub fn from_state(file: &str) -> Option<String> {
+    match file {
+        "partition_column" => Some(read_back(file, COLUMN, "column name")),
+        "location" => Some(glue_location()),
+        _ => None,
+    }
+}
+
+/// The S3 location a Glue table's describe step saved (`$S/location`).
+pub fn glue_location() -> String {
+    read_back("location", S3_LOCATION, "S3 location")
+}
+
+/// A double-quoted command substitution giving the first line of `$S/<file>` that has the
+/// value's shape. With none it says so and fails, which ends the step when it is assigned
+/// (`col=...`) and leaves an empty word where it is an argument.
+fn read_back(file: &str, ere: &str, what: &str) -> String {
+    format!(
+        "\"$(grep -x -m 1 -E {ere} \"$S/{file}\" || {{ echo \"archc: $S/{file} holds no {what}; refusing to use it\" >&2; exit 1; }})\"",
+        ere = shell(ere),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_known_files_are_read_back() {
+        assert!(from_state("partition_column").is_some());
+        assert_eq!(from_state("location"), Some(glue_location()));
+        assert!(from_state("objects.tsv").is_none());
+    }
+}
