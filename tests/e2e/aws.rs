@@ -200,28 +200,9 @@ impl Scenario for GlueTable {
         let mut case = Case::build(project, "events", table, aws_env(&self.endpoint));
         seed(&case, &bucket, "warehouse/events/", &self.original());
         let location = format!("s3://{bucket}/warehouse/events/");
-        case.tool(
-            "aws",
-            &[
-                "glue",
-                "create-database",
-                "--database-input",
-                &json!({"Name": database}).to_string(),
-            ],
-        );
         let table_input = json!({"Name": "events", "PartitionKeys": [{"Name": "dt", "Type": "string"}],
             "StorageDescriptor": {"Location": location, "Columns": [{"Name": "line", "Type": "string"}]}});
-        case.tool(
-            "aws",
-            &[
-                "glue",
-                "create-table",
-                "--database-name",
-                &database,
-                "--table-input",
-                &table_input.to_string(),
-            ],
-        );
+        create_glue_table(&case, &database, &table_input);
         let partitions: Vec<_> = glue_days().iter().map(|d| json!({"Values": [d], "StorageDescriptor": {"Location": format!("{location}dt={d}/")}})).collect();
         case.tool(
             "aws",
@@ -478,4 +459,66 @@ fn s3_objects_by_creation_date_are_restored() {
     };
     let clock = std::env::var("ARCHC_E2E_CLOCK").unwrap();
     restore(&CreationDate { endpoint, clock }, "s3c");
+}
+
+/// A Delta table registered in Glue by Spark has no Glue partition keys: configured as a
+/// Glue table, its run stops at the describe step with a hint, before any other call.
+#[test]
+fn glue_table_without_partition_keys_is_refused_with_a_hint() {
+    let Some(endpoint) = service("ARCHC_E2E_AWS") else {
+        return;
+    };
+    let bucket = bucket("glue-delta");
+    let database = format!("db_{}", bucket.replace('-', "_"));
+    let project = json!({"system": "e2e", "target_location_bucket": bucket,
+        "target_location_key": "archive/{tablename}/{lifecycle_name}/{lifecycle_storage_name}/{partition}"});
+    let table = json!({
+        "bronze": {"order": 1, "glue_main": {"storage": "glue", "archival_object_type": "table",
+            "archival_object_detail": {"database": database, "table_name": "events"}, "starting_storage_date": "2019-01-01"}},
+        "data_archive_before_period": "month", "data_archive_before": 2});
+    let case = Case::build(project, "events", table, aws_env(&endpoint));
+    case.tool("aws", &["s3", "mb", &format!("s3://{bucket}")]);
+    let table_input = json!({"Name": "events", "Parameters": {"spark.sql.sources.provider": "delta"},
+        "StorageDescriptor": {"Location": format!("s3://{bucket}/lake/events"), "Columns": []}});
+    create_glue_table(&case, &database, &table_input);
+    let run = case.run(Fault::None, &[]);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("has no partition keys in Glue; a Delta table registered by Spark"),
+        "{}",
+        run.stderr
+    );
+    let calls = std::fs::read_to_string(case.path("calls.log")).unwrap_or_default();
+    assert!(
+        calls
+            .lines()
+            .all(|l| l.starts_with(' ') || l.starts_with("bronze.glue_main.describe_table ")),
+        "no step after the describe ran: {calls}"
+    );
+}
+
+fn create_glue_table(case: &Case, database: &str, table_input: &serde_json::Value) {
+    let database_input = json!({"Name": database}).to_string();
+    case.tool(
+        "aws",
+        &[
+            "glue",
+            "create-database",
+            "--database-input",
+            &database_input,
+        ],
+    );
+    let table_input = table_input.to_string();
+    case.tool(
+        "aws",
+        &[
+            "glue",
+            "create-table",
+            "--database-name",
+            database,
+            "--table-input",
+            &table_input,
+        ],
+    );
 }

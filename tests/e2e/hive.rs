@@ -1,72 +1,111 @@
-//! Hive through the real `spark-sql` (pyspark's, with a Derby metastore) on local files:
-//! a partition whose LOCATION lies outside the table root would be dropped (with its data,
-//! on a managed table) without ever being archived, so the run stops before any drop.
+//! Hive through the real `spark-sql` (pyspark's, with a Derby metastore) on local files.
+//! A partition whose LOCATION lies outside the table root would be dropped (with its data,
+//! on a managed table) without ever being archived, so the run stops before any drop; and
+//! a run killed after its partition drop is finished by the next day's build, which finds
+//! the partition directories the metastore no longer lists.
 
+use std::collections::BTreeMap;
 use std::fs;
+use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::harness::{Case, Fault};
+use crate::harness::{local_files, without_run, Case, Fault};
 use crate::support::{root, sh, temp};
+
+/// A Hive table `wh.t` over `data/t`, partitioned by dt, with the given partitions (each
+/// at `<root>/dt=<value>` unless given its own location) and one file per partition.
+struct HiveTable {
+    case: Case,
+    conf: PathBuf,
+    table_root: PathBuf,
+}
+
+impl HiveTable {
+    fn new(partitions: &[(&str, Option<&str>)]) -> Self {
+        let dir = temp();
+        let p = dir.path().to_path_buf();
+        let table_root = p.join("data/t");
+        let conf = p.join("spark-conf");
+        fs::create_dir_all(&conf).unwrap();
+        fs::write(
+            conf.join("spark-defaults.conf"),
+            format!(
+                "spark.sql.catalogImplementation hive\n\
+                 spark.hadoop.javax.jdo.option.ConnectionURL jdbc:derby:;databaseName={}/metastore_db;create=true\n\
+                 spark.sql.warehouse.dir {}/wh\nspark.ui.enabled false\nspark.master local[1]\n",
+                p.display(),
+                p.display()
+            ),
+        )
+        .unwrap();
+        let mut setup = format!(
+            "CREATE DATABASE wh;\n\
+             CREATE TABLE wh.t (v STRING) PARTITIONED BY (dt STRING) STORED AS TEXTFILE LOCATION 'file://{}';\n",
+            table_root.display()
+        );
+        for (value, at) in partitions {
+            let dir = at.map_or(table_root.join(format!("dt={value}")), |a| p.join(a));
+            fs::create_dir_all(&dir).unwrap();
+            fs::write(dir.join("part-0.txt"), format!("row of {value}\n")).unwrap();
+            let location = at.map_or(String::new(), |_| {
+                format!(" LOCATION 'file://{}'", dir.display())
+            });
+            setup.push_str(&format!(
+                "ALTER TABLE wh.t ADD PARTITION (dt='{value}'){location};\n"
+            ));
+        }
+        fs::write(p.join("setup.sql"), setup).unwrap();
+        let project = json!({"system": "e2e", "archive_roots": {"hdfs": p.join("archive").to_str().unwrap()}});
+        let table = json!({"raw": {"order": 1,
+            "hive_t": {"storage": "hive", "archival_object_detail": {"database": "wh", "table_name": "t", "partition_column": "dt",
+                "location": table_root.to_str().unwrap()}, "starting_storage_date": "2019-01-01"}},
+            "data_archive_before_period": "month", "data_archive_before": 2});
+        let env = vec![(
+            "SPARK_CONF_DIR".to_string(),
+            conf.to_str().unwrap().to_string(),
+        )];
+        let case = Case::build_in(dir, project, "hive", table, env);
+        let hive = HiveTable {
+            case,
+            conf,
+            table_root,
+        };
+        hive.sql(&p.join("setup.sql"));
+        hive
+    }
+
+    fn sql(&self, file: &Path) -> String {
+        let run = sh(
+            std::process::Command::new(root().join(".venv/bin/spark-sql"))
+                .args(["-S", "-f"])
+                .arg(file)
+                .env("SPARK_CONF_DIR", &self.conf),
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout
+    }
+
+    fn partitions(&self) -> Vec<String> {
+        let file = self.case.path("show.sql");
+        fs::write(&file, "SHOW PARTITIONS wh.t;\n").unwrap();
+        self.sql(&file).lines().map(str::to_string).collect()
+    }
+
+    fn files(&self) -> BTreeMap<String, String> {
+        local_files(&self.table_root)
+    }
+}
 
 #[test]
 fn hive_partition_stored_outside_the_table_root_is_never_dropped() {
-    let dir = temp();
-    let p = dir.path().to_path_buf();
-    let table_root = p.join("data/t");
-    let elsewhere = p.join("elsewhere/dt=2026-02-01");
-    for (path, body) in [
-        (table_root.join("dt=2026-01-01/a.txt"), "a"),
-        (elsewhere.join("b.txt"), "b"),
-        (table_root.join("dt=2026-11-20/c.txt"), "c"),
-    ] {
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, body).unwrap();
-    }
-    let conf = p.join("spark-conf");
-    fs::create_dir_all(&conf).unwrap();
-    fs::write(
-        conf.join("spark-defaults.conf"),
-        format!(
-            "spark.sql.catalogImplementation hive\n\
-             spark.hadoop.javax.jdo.option.ConnectionURL jdbc:derby:;databaseName={}/metastore_db;create=true\n\
-             spark.sql.warehouse.dir {}/wh\nspark.ui.enabled false\nspark.master local[1]\n",
-            p.display(),
-            p.display()
-        ),
-    )
-    .unwrap();
-    fs::write(
-        p.join("setup.sql"),
-        format!(
-            "CREATE DATABASE wh;\n\
-             CREATE TABLE wh.t (v STRING) PARTITIONED BY (dt STRING) STORED AS TEXTFILE LOCATION 'file://{}';\n\
-             ALTER TABLE wh.t ADD PARTITION (dt='2026-01-01');\n\
-             ALTER TABLE wh.t ADD PARTITION (dt='2026-02-01') LOCATION 'file://{}';\n\
-             ALTER TABLE wh.t ADD PARTITION (dt='2026-11-20');\n",
-            table_root.display(),
-            elsewhere.display()
-        ),
-    )
-    .unwrap();
-    let spark = root().join(".venv/bin/spark-sql");
-    let setup = sh(std::process::Command::new(&spark)
-        .args(["-S", "-f"])
-        .arg(p.join("setup.sql"))
-        .env("SPARK_CONF_DIR", &conf));
-    assert_eq!(setup.code, 0, "{}", setup.stderr);
-
-    let project =
-        json!({"system": "e2e", "archive_roots": {"hdfs": p.join("archive").to_str().unwrap()}});
-    let table = json!({"raw": {"order": 1,
-        "hive_t": {"storage": "hive", "archival_object_detail": {"database": "wh", "table_name": "t", "partition_column": "dt",
-            "location": table_root.to_str().unwrap()}, "starting_storage_date": "2019-01-01"}},
-        "data_archive_before_period": "month", "data_archive_before": 2});
-    let env = vec![(
-        "SPARK_CONF_DIR".to_string(),
-        conf.to_str().unwrap().to_string(),
-    )];
-    let case = Case::build_in(dir, project, "hive", table, env);
+    let hive = HiveTable::new(&[
+        ("2026-01-01", None),
+        ("2026-02-01", Some("elsewhere/dt=2026-02-01")),
+        ("2026-11-20", None),
+    ]);
+    let case = &hive.case;
+    let elsewhere = case.path("elsewhere/dt=2026-02-01");
     let run = case.run(Fault::None, &[]);
     assert_ne!(run.code, 0, "the run must stop: {}", run.stdout);
     assert!(
@@ -87,5 +126,41 @@ fn hive_partition_stored_outside_the_table_root_is_never_dropped() {
         !calls.lines().any(|l| l.contains("drop")),
         "nothing was dropped: {calls}"
     );
-    assert!(elsewhere.join("b.txt").exists() && table_root.join("dt=2026-01-01/a.txt").exists());
+    assert!(elsewhere.join("part-0.txt").exists());
+    assert!(hive.table_root.join("dt=2026-01-01/part-0.txt").exists());
+}
+
+#[test]
+fn hive_drop_then_crash_is_finished_by_the_next_days_run() {
+    let mut hive = HiveTable::new(&[
+        ("2026-01-01", None),
+        ("2026-02-01", None),
+        ("2026-11-20", None),
+    ]);
+    let before = hive.files();
+    let killed = hive
+        .case
+        .run(Fault::Kill("raw.hive_t.delete_source_data"), &[]);
+    assert_ne!(killed.code, 0, "{}", killed.stdout);
+    assert_eq!(hive.partitions(), ["dt=2026-11-20"], "the drop happened");
+    assert_eq!(
+        hive.files(),
+        before,
+        "the dropped partitions' data is still there"
+    );
+    hive.case.rebuild("2026-11-22T10:00:00Z");
+    let next = hive.case.run(Fault::None, &[]);
+    assert_eq!(next.code, 0, "{}{}", next.stdout, next.stderr);
+    let (old, new): (BTreeMap<_, _>, BTreeMap<_, _>) = before
+        .into_iter()
+        .partition(|(k, _)| k.as_str() < "dt=2026-09-01");
+    assert_eq!(
+        hive.files(),
+        new,
+        "the next day's run deleted what was left"
+    );
+    let archive = local_files(&hive.case.path("archive/hive/raw/hive_t"));
+    assert_eq!(without_run(archive), old, "and the archive holds all of it");
+    assert_eq!(hive.partitions(), ["dt=2026-11-20"]);
+    eprintln!("hive: a run killed after its drop was finished by the next day's build");
 }

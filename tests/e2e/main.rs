@@ -10,6 +10,7 @@ mod harness;
 
 mod aws;
 mod delta;
+mod elasticsearch;
 mod gcs;
 mod hdfs;
 mod hive;

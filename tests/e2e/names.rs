@@ -1,6 +1,7 @@
-//! Hostile object names, planted beside ordinary ones in the source of S3, HDFS and local
-//! scenarios (real aws CLI + moto, Hadoop FsShell, find/rsync): every name is archived and
-//! deleted exactly, or refused with a message naming it, and no other object is touched.
+//! Hostile object names, planted beside ordinary ones in the source of S3, GCS, HDFS and
+//! local scenarios (real aws CLI + moto, gsutil + fake-gcs-server, Hadoop FsShell,
+//! find/rsync): every name is archived and deleted exactly, or refused with a message
+//! naming it, and no other object is touched.
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
@@ -244,6 +245,117 @@ fn hostile_names_on_hdfs_are_archived_exactly() {
         old
     );
     eprintln!("names: hdfs, hostile names archived exactly through glob-escaped paths");
+}
+
+/// GCS objects through the server's JSON API (gsutil cannot upload names holding `*?[`).
+struct GcsObjects<'a> {
+    case: &'a Case,
+    bucket: String,
+}
+
+impl GcsObjects<'_> {
+    fn client(&self, args: &[&str]) -> crate::support::Run {
+        let script = crate::support::root().join("tests/e2e/clients/gcs_objects.py");
+        let mut all = vec![script.to_str().unwrap(), args[0], self.bucket.as_str()];
+        all.extend(&args[1..]);
+        self.case.tool("python3", &all)
+    }
+
+    fn put(&self, prefix: &str, data: &BTreeMap<String, (String, bool)>) {
+        let objects: BTreeMap<String, &String> = data
+            .iter()
+            .map(|(k, (body, _))| (format!("{prefix}{k}"), body))
+            .collect();
+        let file = self.case.path("objects.json");
+        fs::write(&file, serde_json::to_string(&objects).unwrap()).unwrap();
+        self.client(&["put", file.to_str().unwrap()]);
+    }
+
+    /// Every object under `prefix`, by the rest of its name.
+    fn under(&self, prefix: &str) -> BTreeMap<String, String> {
+        let all: BTreeMap<String, String> =
+            serde_json::from_str(&self.client(&["dump"]).stdout).unwrap();
+        all.into_iter()
+            .filter_map(|(k, v)| k.strip_prefix(prefix).map(|r| (r.to_string(), v)))
+            .collect()
+    }
+}
+
+#[test]
+fn hostile_names_on_gcs_are_archived_exactly_or_left_in_place() {
+    let Some(boto) = service("ARCHC_E2E_BOTO_CONFIG") else {
+        return;
+    };
+    let bucket = bucket("gnames");
+    let project = json!({"system": "e2e", "target_location_bucket": bucket,
+        "target_location_key": "archive/{tablename}/{lifecycle_name}/{lifecycle_storage_name}/{partition}"});
+    let body = table(
+        json!({"storage": "gcs", "detail": {"bucket_name": bucket, "key_name": "names/", "partition_column": "dt"}}),
+    );
+    let env = vec![
+        ("BOTO_CONFIG".to_string(), boto),
+        ("E2E_BUCKET".to_string(), bucket.clone()),
+    ];
+    let case = Case::build(project, "names", body, env);
+    case.tool("gsutil", &["-q", "mb", &format!("gs://{bucket}")]);
+    let gcs = GcsObjects {
+        case: &case,
+        bucket: bucket.clone(),
+    };
+    let data = corpus(true);
+    gcs.put("names/", &data);
+    // gsutil lists a name only up to its line break: the copy of that name fails and the
+    // run stops before anything is deleted.
+    let refused = case.run(Fault::None, &[]);
+    assert_ne!(refused.code, 0, "{}", refused.stdout);
+    assert!(refused.stderr.contains("line break"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("dt=2026-07-01/evil"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        gcs.under("names/"),
+        local_files_of(&data),
+        "nothing deleted"
+    );
+    let evil = "names/dt=2026-07-01/evil\nkeep_new.csv";
+    gcs.client(&["rm", evil]);
+    let data: BTreeMap<_, _> = data
+        .into_iter()
+        .filter(|(k, _)| !k.contains('\n'))
+        .collect();
+    // gsutil reads `*?[` as wildcards and cannot escape them: those old objects stay, named.
+    let run = case.run(Fault::None, &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("left in place"), "{}", run.stderr);
+    for name in ["star*.csv", "question?.csv", "[bracket].csv"] {
+        assert!(
+            run.stderr.contains(name),
+            "{name} not named: {}",
+            run.stderr
+        );
+    }
+    let globby = |k: &str| k.contains(['*', '?', '[']);
+    let (old, new) = split(&data);
+    let (stay, archived): (BTreeMap<_, _>, BTreeMap<_, _>) =
+        old.into_iter().partition(|(k, _)| globby(k));
+    let mut source = new;
+    source.extend(stay);
+    assert_eq!(
+        gcs.under("names/"),
+        source,
+        "the source keeps new, planted and glob-named objects"
+    );
+    assert_eq!(
+        without_run(gcs.under("archive/names/raw/files/")),
+        archived,
+        "the archive holds exactly the other old objects"
+    );
+    eprintln!(
+        "names: gcs, {} hostile names archived exactly, 3 glob names left in place and named",
+        archived.len() - 1
+    );
 }
 
 fn local_files_of(data: &BTreeMap<String, (String, bool)>) -> BTreeMap<String, String> {
