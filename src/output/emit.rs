@@ -38,6 +38,8 @@ fn contained(out: &Path, relative: &str) -> Result<PathBuf> {
 /// a failure leaves the old one untouched; no link inside the output is ever followed.
 pub struct Sink {
     target: PathBuf,
+    /// The staging directory holds links to the previous tree (none when it started empty).
+    linked: bool,
     /// Output paths start with this (the run directory below --out), then '/'.
     prefix: String,
     staging: PathBuf,
@@ -67,12 +69,14 @@ impl Sink {
             .tempdir_in(&parent)
             .map_err(|e| Error::io(&parent, e))?
             .keep();
+        let existing = fs::symlink_metadata(&target);
         let sink = Self {
+            linked: existing.as_ref().is_ok_and(|m| m.is_dir()),
             target,
             prefix: prefix.to_string(),
             staging,
         };
-        let linked = match fs::symlink_metadata(&sink.target) {
+        let linked = match existing {
             Ok(m) if m.is_dir() => link_tree(&sink.target, &sink.staging),
             Ok(_) => Err(Error::usage(
                 "is not a directory (a link or a file); refusing to write through it",
@@ -115,9 +119,11 @@ impl Sink {
             .try_for_each(|(output, target)| {
                 let err = |e: std::io::Error| Error::io(target, e);
                 // A hard link to the old file must not be written through: replace it.
-                match fs::remove_file(target) {
-                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(err(e)),
-                    _ => {}
+                if self.linked {
+                    match fs::remove_file(target) {
+                        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(err(e)),
+                        _ => {}
+                    }
                 }
                 create_with_mode(target, output.executable)
                     .and_then(|mut f| f.write_all(output.text.as_bytes()))

@@ -5,6 +5,8 @@
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
+
 use crate::diagnostics::{Code, Diagnostic, Site};
 use crate::input::project::Project;
 use crate::model::{Location, Storage, Table};
@@ -30,37 +32,45 @@ impl Role {
 /// One place a storage touches; `owner` is (table, lifecycle, storage) by index.
 struct Place {
     key: String,
-    shown: String,
+    location: Location,
     role: Role,
     owner: (usize, usize, usize),
 }
 
+/// Every place of every table (tables in parallel), sorted by containment key.
 fn places(tables: &[Table], project: &Project) -> Vec<Place> {
+    let mut out: Vec<Place> = tables
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(t, table)| table_places(t, table, project))
+        .collect();
+    out.par_sort_by(|a, b| (&a.key, a.role, a.owner).cmp(&(&b.key, b.role, b.owner)));
+    out
+}
+
+fn table_places(t: usize, table: &Table, project: &Project) -> Vec<Place> {
     let mut out = Vec::new();
-    for (t, table) in tables.iter().enumerate() {
-        for (l, lifecycle) in table.lifecycles.iter().enumerate() {
-            for (s, storage) in lifecycle.storages.iter().enumerate() {
-                let mut add = |location: Location, role| {
-                    out.push(Place {
-                        key: location.overlap_key(),
-                        shown: location.url(),
-                        role,
-                        owner: (t, l, s),
-                    })
-                };
-                for location in sources(storage) {
-                    add(location, Role::Source);
-                }
-                if let Some(a) = archive::archive_place(project, table, lifecycle, storage) {
-                    add(a, Role::Archive);
-                }
-                if let Some(b) = archive::backup_place(project, table, lifecycle, storage) {
-                    add(b, Role::Backup);
-                }
+    for (l, lifecycle) in table.lifecycles.iter().enumerate() {
+        for (s, storage) in lifecycle.storages.iter().enumerate() {
+            let mut add = |location: Location, role| {
+                out.push(Place {
+                    key: location.overlap_key(),
+                    location,
+                    role,
+                    owner: (t, l, s),
+                })
+            };
+            for location in sources(storage) {
+                add(location, Role::Source);
+            }
+            if let Some(a) = archive::archive_place(project, table, lifecycle, storage) {
+                add(a, Role::Archive);
+            }
+            if let Some(b) = archive::backup_place(project, table, lifecycle, storage) {
+                add(b, Role::Backup);
             }
         }
     }
-    out.sort_by(|a, b| (&a.key, a.role, a.owner).cmp(&(&b.key, b.role, b.owner)));
     out
 }
 
@@ -135,7 +145,8 @@ fn shared(tables: &[Table], a: &Place, b: &Place) -> Diagnostic {
         Code::SharedLocation,
         format!(
             "`{an}` and `{bn}` point at the same location ({} contains {})",
-            a.shown, b.shown
+            a.location.url(),
+            b.location.url()
         ),
     )
     .at(site(bt, bs, b.role))
@@ -158,9 +169,9 @@ fn overlap(tables: &[Table], outer: &Place, inner: &Place) -> Diagnostic {
         format!(
             "{} of `{on}` ({}) contains {} of `{inn}` ({})",
             outer.role.noun(),
-            outer.shown,
+            outer.location.url(),
             inner.role.noun(),
-            inner.shown
+            inner.location.url()
         ),
     )
     .at(site(first.0, first.1, first.2))

@@ -8,6 +8,8 @@ use crate::model::period::Granularity;
 use crate::model::{ArchiveRoot, Basis, Detail, Family, Shape, Storage, StorageKind, Table};
 use crate::output::quote::is_safe_name;
 
+use rayon::prelude::*;
+
 pub fn check_all(
     tables: &[Table],
     project: &Project,
@@ -52,20 +54,29 @@ pub fn check_all(
         out.push(d);
     }
     run_file_dir(project, project_file, &mut out);
-    for table in tables {
-        names(table, &project.system, &mut out);
-        traversal(table, &mut out);
-        lifecycles(table, &mut out);
-        for lifecycle in &table.lifecycles {
-            dates(table, lifecycle, &mut out);
-            for storage in &lifecycle.storages {
-                storage_rules(table, storage, project, &mut out);
-            }
-        }
-    }
+    // Each table's own rules, tables in parallel (order kept); then the rules across tables.
+    let per_table: Vec<Diagnostic> = tables
+        .par_iter()
+        .flat_map_iter(|table| table_rules(table, project))
+        .collect();
+    out.extend(per_table);
     duplicate_tables(tables, &mut out);
     dependencies(tables, &mut out);
     super::locations::check(tables, project, &mut out);
+    out
+}
+
+fn table_rules(table: &Table, project: &Project) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    names(table, &project.system, &mut out);
+    traversal(table, &mut out);
+    lifecycles(table, &mut out);
+    for lifecycle in &table.lifecycles {
+        dates(table, lifecycle, &mut out);
+        for storage in &lifecycle.storages {
+            storage_rules(table, storage, project, &mut out);
+        }
+    }
     out
 }
 
