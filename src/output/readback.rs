@@ -1,6 +1,8 @@
 //! Values one step saves in its state directory for later steps (a Glue table's location
 //! and partition column), read back only in the shape the saving step checked: a tampered
-//! state file never becomes a path, a Glue filter expression or SQL.
+//! state file never becomes shell syntax, a Glue filter expression or SQL. The check is of
+//! shape, not of origin: a well-formed S3 location planted in a private state directory is
+//! used as written (the state directory is the runner's own, 0700; see SECURITY.md).
 
 use super::quote::shell;
 

@@ -48,7 +48,11 @@ impl Driver for MetastoreTable {
             run_id: s.run_id.to_string(),
             value_re: crate::model::glob::format_ere(&m.partition_format),
         };
-        let files_ctx = FilesCtx::partitions(s, &m.partition_format);
+        let mut files_ctx = FilesCtx::partitions(s, &m.partition_format);
+        if s.storage.kind == StorageKind::Hive {
+            files_ctx.column = m.partition_column.clone();
+            files_ctx.column_from_state = m.partition_column.is_none();
+        }
         // Glue says at run time where the table lies; a Hive table's location is configured.
         let src = match (&s.storage.kind, &ctx.location) {
             (StorageKind::Hive, Some(location)) => shell(&format!("{location}/")),
