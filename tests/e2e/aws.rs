@@ -191,13 +191,7 @@ impl Scenario for GlueTable {
     fn fresh(&self, tag: &str) -> Case {
         let bucket = bucket(tag);
         let database = format!("db_{}", bucket.replace('-', "_"));
-        let project = json!({"system": "e2e", "target_location_bucket": bucket,
-            "target_location_key": "archive/{tablename}/{lifecycle_name}/{lifecycle_storage_name}/{partition}"});
-        let table = json!({
-            "bronze": {"order": 1, "glue_main": {"storage": "glue", "archival_object_type": "table",
-                "archival_object_detail": {"database": database, "table_name": "events"}, "starting_storage_date": "2019-01-01"}},
-            "data_archive_before_period": "month", "data_archive_before": 2});
-        let mut case = Case::build(project, "events", table, aws_env(&self.endpoint));
+        let mut case = glue_case(&bucket, &database, &self.endpoint);
         seed(&case, &bucket, "warehouse/events/", &self.original());
         let location = format!("s3://{bucket}/warehouse/events/");
         let table_input = json!({"Name": "events", "PartitionKeys": [{"Name": "dt", "Type": "string"}],
@@ -470,13 +464,7 @@ fn glue_table_without_partition_keys_is_refused_with_a_hint() {
     };
     let bucket = bucket("glue-delta");
     let database = format!("db_{}", bucket.replace('-', "_"));
-    let project = json!({"system": "e2e", "target_location_bucket": bucket,
-        "target_location_key": "archive/{tablename}/{lifecycle_name}/{lifecycle_storage_name}/{partition}"});
-    let table = json!({
-        "bronze": {"order": 1, "glue_main": {"storage": "glue", "archival_object_type": "table",
-            "archival_object_detail": {"database": database, "table_name": "events"}, "starting_storage_date": "2019-01-01"}},
-        "data_archive_before_period": "month", "data_archive_before": 2});
-    let case = Case::build(project, "events", table, aws_env(&endpoint));
+    let case = glue_case(&bucket, &database, &endpoint);
     case.tool("aws", &["s3", "mb", &format!("s3://{bucket}")]);
     let table_input = json!({"Name": "events", "Parameters": {"spark.sql.sources.provider": "delta"},
         "StorageDescriptor": {"Location": format!("s3://{bucket}/lake/events"), "Columns": []}});
@@ -521,4 +509,15 @@ fn create_glue_table(case: &Case, database: &str, table_input: &serde_json::Valu
             &table_input,
         ],
     );
+}
+
+/// A table `events` whose bronze lifecycle is the Glue table `database.events`.
+fn glue_case(bucket: &str, database: &str, endpoint: &str) -> Case {
+    let project = json!({"system": "e2e", "target_location_bucket": bucket,
+        "target_location_key": "archive/{tablename}/{lifecycle_name}/{lifecycle_storage_name}/{partition}"});
+    let table = json!({
+        "bronze": {"order": 1, "glue_main": {"storage": "glue", "archival_object_type": "table",
+            "archival_object_detail": {"database": database, "table_name": "events"}, "starting_storage_date": "2019-01-01"}},
+        "data_archive_before_period": "month", "data_archive_before": 2});
+    Case::build(project, "events", table, aws_env(endpoint))
 }

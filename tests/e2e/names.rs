@@ -65,6 +65,23 @@ fn table(detail: serde_json::Value) -> serde_json::Value {
         "data_archive_before_period": "month", "data_archive_before": 2})
 }
 
+/// A table of one `kind` storage (s3 or gcs) at `bucket`/names/, archived into the bucket.
+fn bucket_case(kind: &str, bucket: &str, env: Vec<(String, String)>) -> Case {
+    let project = json!({"system": "e2e", "target_location_bucket": bucket,
+        "target_location_key": "archive/{tablename}/{lifecycle_name}/{lifecycle_storage_name}/{partition}"});
+    let body = table(
+        json!({"storage": kind, "detail": {"bucket_name": bucket, "key_name": "names/", "partition_column": "dt"}}),
+    );
+    Case::build(project, "names", body, env)
+}
+
+/// The run stopped, said why, and named the object.
+fn assert_stopped_for_a_line_break(run: &crate::support::Run, shown: &str) {
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    assert!(run.stderr.contains("line break"), "{}", run.stderr);
+    assert!(run.stderr.contains(shown), "{}", run.stderr);
+}
+
 fn split(
     corpus: &BTreeMap<String, (String, bool)>,
 ) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
@@ -121,12 +138,7 @@ fn hostile_names_on_s3_are_archived_exactly() {
         return;
     };
     let bucket = bucket("names");
-    let project = json!({"system": "e2e", "target_location_bucket": bucket,
-        "target_location_key": "archive/{tablename}/{lifecycle_name}/{lifecycle_storage_name}/{partition}"});
-    let body = table(
-        json!({"storage": "s3", "detail": {"bucket_name": bucket, "key_name": "names/", "partition_column": "dt"}}),
-    );
-    let case = Case::build(project, "names", body, aws_env(&endpoint));
+    let case = bucket_case("s3", &bucket, aws_env(&endpoint));
     // moto refuses keys with a line break (real S3 takes them); one key of 1,024 bytes.
     let mut data = corpus(false);
     // In segments of at most 255 bytes, so that a local copy of it can exist too.
@@ -217,13 +229,7 @@ fn hostile_names_on_hdfs_are_archived_exactly() {
     write_tree(&src, &data);
     // A name with a line break makes `hdfs dfs -ls` ambiguous: the run stops and says so.
     let refused = case.run(Fault::None, &[]);
-    assert_ne!(refused.code, 0, "{}", refused.stdout);
-    assert!(refused.stderr.contains("line break"), "{}", refused.stderr);
-    assert!(
-        refused.stderr.contains("evil?keep_new.csv"),
-        "{}",
-        refused.stderr
-    );
+    assert_stopped_for_a_line_break(&refused, "evil?keep_new.csv");
     assert_eq!(
         local_files(&src),
         local_files_of(&data),
@@ -287,16 +293,8 @@ fn hostile_names_on_gcs_are_archived_exactly_or_left_in_place() {
         return;
     };
     let bucket = bucket("gnames");
-    let project = json!({"system": "e2e", "target_location_bucket": bucket,
-        "target_location_key": "archive/{tablename}/{lifecycle_name}/{lifecycle_storage_name}/{partition}"});
-    let body = table(
-        json!({"storage": "gcs", "detail": {"bucket_name": bucket, "key_name": "names/", "partition_column": "dt"}}),
-    );
-    let env = vec![
-        ("BOTO_CONFIG".to_string(), boto),
-        ("E2E_BUCKET".to_string(), bucket.clone()),
-    ];
-    let case = Case::build(project, "names", body, env);
+    let env = vec![("BOTO_CONFIG".to_string(), boto)];
+    let case = bucket_case("gcs", &bucket, env);
     case.tool("gsutil", &["-q", "mb", &format!("gs://{bucket}")]);
     let gcs = GcsObjects {
         case: &case,
@@ -307,13 +305,7 @@ fn hostile_names_on_gcs_are_archived_exactly_or_left_in_place() {
     // gsutil lists a name only up to its line break: the copy of that name fails and the
     // run stops before anything is deleted.
     let refused = case.run(Fault::None, &[]);
-    assert_ne!(refused.code, 0, "{}", refused.stdout);
-    assert!(refused.stderr.contains("line break"), "{}", refused.stderr);
-    assert!(
-        refused.stderr.contains("dt=2026-07-01/evil"),
-        "{}",
-        refused.stderr
-    );
+    assert_stopped_for_a_line_break(&refused, "dt=2026-07-01/evil");
     assert_eq!(
         gcs.under("names/"),
         local_files_of(&data),
