@@ -12,10 +12,15 @@ const S3_LOCATION: &str = "s3://[^/[:cntrl:]]+/([^[:cntrl:]]*/)?";
 /// `$S/<file>` read back, for templates: `None` for a file whose shape is not known.
 pub fn from_state(file: &str) -> Option<String> {
     match file {
-        "partition_column" => Some(read_back(file, COLUMN, "column name")),
+        "partition_column" => Some(partition_column()),
         "location" => Some(glue_location()),
         _ => None,
     }
+}
+
+/// The partition column a describe step saved (`$S/partition_column`).
+pub fn partition_column() -> String {
+    read_back("partition_column", COLUMN, "column name")
 }
 
 /// The S3 location a Glue table's describe step saved (`$S/location`).

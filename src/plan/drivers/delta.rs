@@ -7,6 +7,7 @@ use super::{partition_bounds, sql, Driver, StorageCtx, TemplateCtx};
 use crate::error::{Error, Result};
 use crate::model::{Basis, DeltaDetail, Detail, Metastore};
 use crate::output::quote::{backquote, shell};
+use crate::output::readback;
 use crate::output::runfile::{Command, SqlFile};
 use crate::output::templates::Renderer;
 use crate::plan::step::StepKind;
@@ -147,12 +148,26 @@ impl Sql<'_> {
         )
     }
 
+    /// Every step that runs Delta statements; when the partition column comes from the
+    /// table definition, it first reads it back (checked, and assigned: a bad one ends the
+    /// step) into `$archc_column`, which the statements are run with.
     fn shell(&self, template: &str, file: &SqlFile) -> Result<String> {
         let wrapped = TemplateCtx {
             sql_name: &file.name,
             ..TemplateCtx::of(self.ctx)
         };
-        self.r.render(&format!("delta/{template}.sh.j2"), &wrapped)
+        let body = self
+            .r
+            .render(&format!("delta/{template}.sh.j2"), &wrapped)?;
+        Ok(if self.ctx.column_from_state {
+            format!(
+                "archc_column={}
+{body}",
+                readback::partition_column()
+            )
+        } else {
+            body
+        })
     }
 
     fn plain(&self, template: &str) -> Result<String> {
