@@ -295,11 +295,7 @@ fn files(s: &StorageCtx, target: &Target, merge: bool, r: &Renderer) -> Result<V
     };
     let metastore = kind.family() == Family::Metastore;
     let ctx = if s.storage.basis == Basis::PartitionDate {
-        FilesCtx {
-            column: column.clone(),
-            column_from_state: metastore,
-            ..FilesCtx::partitions(s, &format)
-        }
+        FilesCtx::partitions(s, &format, column.clone().filter(|_| !metastore))
     } else {
         FilesCtx::by_creation(s, glob::to_ere(None), ".*".to_string())
     };

@@ -38,14 +38,14 @@ pub struct FilesCtx {
 }
 
 impl FilesCtx {
-    /// Partition directories under a metastore table's location, by value: whatever is
-    /// physically there in the window, registered in the metastore or not.
-    pub fn partitions(s: &StorageCtx, format: &str) -> Self {
+    /// Partition directories by value, in the window: those named `<column>=<value>`, or
+    /// with no column, by the column a describe step read from the table definition.
+    pub fn partitions(s: &StorageCtx, format: &str, column: Option<String>) -> Self {
         let (lo, hi) = partition_bounds(s, format);
         Self {
             basis: "partition_date",
-            column: None,
-            column_from_state: true,
+            column_from_state: column.is_none(),
+            column,
             lo,
             hi,
             value_re: glob::format_ere(format),
@@ -228,12 +228,10 @@ impl Driver for Files {
         let path_re = glob::unanchored(&glob::to_ere(pattern));
         let ctx = match s.storage.basis {
             Basis::PartitionDate => FilesCtx {
-                column: f.partition_column.clone(),
-                column_from_state: false,
                 name_re,
                 path_re,
                 include: pattern.map(glob::fnmatch).unwrap_or_default(),
-                ..FilesCtx::partitions(s, &f.partition_format)
+                ..FilesCtx::partitions(s, &f.partition_format, f.partition_column.clone())
             },
             _ => FilesCtx::by_creation(s, name_re, path_re),
         };

@@ -48,12 +48,12 @@ impl Driver for MetastoreTable {
             run_id: s.run_id.to_string(),
             value_re: crate::model::glob::format_ere(&m.partition_format),
         };
-        let mut files_ctx = FilesCtx::partitions(s, &m.partition_format);
-        if s.storage.kind == StorageKind::Hive {
-            files_ctx.column = m.partition_column.clone();
-            files_ctx.column_from_state = m.partition_column.is_none();
-        }
-        // Glue says at run time where the table lies; a Hive table's location is configured.
+        // Glue says at run time where the table lies and how it is partitioned; a Hive
+        // table's location and column are configured. Partition directories are selected
+        // by what is physically there, registered in the metastore or not.
+        let hive = s.storage.kind == StorageKind::Hive;
+        let column = m.partition_column.clone().filter(|_| hive);
+        let files_ctx = FilesCtx::partitions(s, &m.partition_format, column);
         let src = match (&s.storage.kind, &ctx.location) {
             (StorageKind::Hive, Some(location)) => shell(&format!("{location}/")),
             (StorageKind::Hive, None) => {
