@@ -299,14 +299,16 @@ fn recording_bin(dir: &Path, awk: &Path) -> PathBuf {
 }
 
 /// The prelude every generated script starts with (from `set -euo pipefail` to the end
-/// of its bash version check), taken from a built table script.
+/// of its bash version check), taken from a built table script whose steps use the awk
+/// name functions the prelude then defines.
 fn prelude(out: &Path) -> String {
-    let script = fs::read_dir(out.join("runs"))
+    let text = fs::read_dir(out.join("runs"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "sh") && !p.ends_with("run-all.sh"))
+        .filter(|p| p.extension().is_some_and(|e| e == "sh"))
+        .map(|p| fs::read_to_string(p).unwrap())
+        .find(|text| text.contains("\narchc_names='"))
         .unwrap();
-    let text = fs::read_to_string(script).unwrap();
     let start = text.find("set -euo pipefail\n").unwrap();
     let end = start + text[start..].find("\nfi\n").unwrap() + 4;
     text[start..end].to_string()

@@ -15,7 +15,7 @@ use crate::output::emit::Output;
 use crate::output::emit::Sink;
 use crate::output::overrides::Overrides;
 use crate::output::runfile::{ArchivalDetail, RunFile, SqlFile};
-use crate::output::script::stem;
+use crate::output::script::{stem, uses_names_lib};
 use crate::output::templates::Renderer;
 use crate::plan::drivers::system_of;
 use crate::plan::replan;
@@ -42,6 +42,7 @@ struct VerifyCtx {
     cutoff: String,
     run_file: String,
     sql: Vec<SqlFile>,
+    names_lib: bool,
     storages: Vec<StorageCtx>,
 }
 
@@ -140,6 +141,12 @@ fn context(run: &RunFile) -> Result<VerifyCtx> {
         cutoff: run.cutoff.clone(),
         run_file: run.file_name(),
         sql,
+        names_lib: storages.iter().any(|s| {
+            s.steps
+                .iter()
+                .chain(&s.archive_check)
+                .any(|t| uses_names_lib(t))
+        }),
         storages,
     })
 }

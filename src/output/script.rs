@@ -65,6 +65,7 @@ struct TableCtx {
     sql_dir: String,
     state_dir: String,
     tools: Vec<String>,
+    names_lib: bool,
     steps: Vec<StepCtx>,
 }
 
@@ -78,6 +79,7 @@ struct FleetTable {
 #[derive(Serialize)]
 struct FleetCtx {
     system: String,
+    names_lib: bool,
     tables: Vec<FleetTable>,
 }
 
@@ -191,6 +193,12 @@ pub fn table_outputs(run: &RunFile, dir: &str, r: &Renderer) -> Result<Vec<Outpu
         sql_dir: format!("{stem}.sql"),
         state_dir: format!("{stem}.state"),
         tools: tools.into_iter().collect(),
+        names_lib: steps.iter().any(|s| {
+            [Some(&s.command), s.precondition.as_ref(), s.verify.as_ref()]
+                .into_iter()
+                .flatten()
+                .any(|t| uses_names_lib(t))
+        }),
         steps,
     };
     let mut text = r.render(TABLE_TEMPLATE, &ctx)?;
@@ -214,6 +222,12 @@ pub fn run_key(run: &RunFile) -> String {
     let digest = Sha256::digest(run.to_json().as_bytes());
     let hex: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
     format!("{}-{hex}", run.run_id)
+}
+
+/// Whether a step's text runs an awk program that starts with the name functions the
+/// script prelude defines once (templates/script/prelude.sh.j2).
+pub fn uses_names_lib(text: &str) -> bool {
+    text.contains("\"$archc_names\"")
 }
 
 fn uses(text: &str, tool: &str) -> bool {
@@ -273,7 +287,14 @@ pub fn fleet(runs: &[FleetEntry], dir: &str, r: &Renderer) -> Result<Output> {
         })
         .collect();
     let system = runs.first().map(|r| r.system.clone()).unwrap_or_default();
-    let mut text = r.render(RUN_ALL_TEMPLATE, &FleetCtx { system, tables })?;
+    let mut text = r.render(
+        RUN_ALL_TEMPLATE,
+        &FleetCtx {
+            system,
+            names_lib: false,
+            tables,
+        },
+    )?;
     text.push('\n');
     Ok(Output {
         path: format!("{dir}/run-all.sh"),
