@@ -399,6 +399,7 @@ fn database(s: &StorageCtx, target: &Target, merge: bool, r: &Renderer) -> Resul
     let mut ctx = DatabaseCtx::new(kind, detail, s.window.start, s.window.end);
     // The dumps hold INSERTs into the source table (MySQL): they are loaded under its name.
     ctx.table_name = source.table_name.clone();
+    ctx.partitions_sql = s.sql_file("restore_partitions");
     let dumps = shell(&format!("{}run={}", s.archive, s.run_id));
     let render = |name: &str, sql_name: &str| {
         r.render(
@@ -436,7 +437,10 @@ fn database(s: &StorageCtx, target: &Target, merge: bool, r: &Renderer) -> Resul
                 .running(vec![count]),
         );
     }
-    let load = file(s.sql_name(StepKind::RestoreData), "restore")?;
+    let mut load = vec![file(s.sql_name(StepKind::RestoreData), "restore")?];
+    if kind == StorageKind::Postgres {
+        load.push(file(ctx.partitions_sql.clone(), "restore_partitions")?);
+    }
     let count = file(s.sql_file("verify_restore"), "count")?;
     let arrived = format!(
         "{}\nrestored=$(cat \"$S/restored.txt\")\necho \"the target holds $(cat \"$S/counted.txt\") rows in the range, $restored restored\"\n[ \"$(cat \"$S/counted.txt\")\" -ge \"$restored\" ]",
@@ -446,10 +450,10 @@ fn database(s: &StorageCtx, target: &Target, merge: bool, r: &Renderer) -> Resul
         s.step(
             StepKind::RestoreData,
             system,
-            render("restore", &load.name)?,
+            render("restore", &load[0].name)?,
         )
         .verified(arrived)
-        .running(vec![load, count]),
+        .running(load.into_iter().chain([count]).collect()),
     );
     Ok(out)
 }

@@ -61,12 +61,28 @@ fn psql(case: &Case, database: &str, what: &[&str]) {
 }
 
 pub fn create(case: &Case, database: &str, table: &str) {
+    let ddl = format!("CREATE TABLE public.{table} (id integer PRIMARY KEY, ordered_at date NOT NULL, note text);\n");
+    create_with(case, database, table, &ddl);
+}
+
+/// Range partitions on the date column: three wholly inside the window (one empty),
+/// one across the cutoff, one unbounded below and the default one.
+const PARTITIONS: &str = "CREATE TABLE public.orders (id integer, ordered_at date NOT NULL, note text, PRIMARY KEY (id, ordered_at)) PARTITION BY RANGE (ordered_at);
+CREATE TABLE public.orders_ancient PARTITION OF public.orders FOR VALUES FROM (MINVALUE) TO ('2019-01-01');
+CREATE TABLE public.orders_old PARTITION OF public.orders FOR VALUES FROM ('2019-01-01') TO ('2026-07-01');
+CREATE TABLE public.\"orders 2026-07\" PARTITION OF public.orders FOR VALUES FROM ('2026-07-01') TO ('2026-08-01');
+CREATE TABLE public.orders_2026_08a PARTITION OF public.orders FOR VALUES FROM ('2026-08-01') TO ('2026-08-16');
+CREATE TABLE public.orders_across PARTITION OF public.orders FOR VALUES FROM ('2026-08-16') TO ('2026-09-16');
+CREATE TABLE public.orders_default PARTITION OF public.orders DEFAULT;
+";
+
+fn create_with(case: &Case, database: &str, table: &str, ddl: &str) {
     psql(
         case,
         "postgres",
         &["-c", &format!("CREATE DATABASE {database}")],
     );
-    let mut sql = format!("CREATE TABLE public.{table} (id integer PRIMARY KEY, ordered_at date NOT NULL, note text);\n");
+    let mut sql = ddl.to_string();
     for (id, day, note) in rows() {
         sql.push_str(&format!(
             "INSERT INTO public.{table} VALUES ({id}, '{day}', {});\n",
@@ -143,8 +159,9 @@ fn database(case: &Case) -> String {
     case.var("E2E_DATABASE").to_string()
 }
 
-impl Scenario for Orders {
-    fn fresh(&self, tag: &str) -> Case {
+impl Orders {
+    /// A fresh case whose table is created by `ddl` (the plain table when `None`).
+    fn fresh_with(&self, tag: &str, ddl: Option<&str>) -> Case {
         let db = format!("e2e_{}_{}", tag.replace('-', "_"), std::process::id());
         let dir = crate::support::temp();
         let project = json!({"system": "e2e", "archive_roots": {"dumps": dir.path().join("dumps").to_str().unwrap()}});
@@ -155,8 +172,17 @@ impl Scenario for Orders {
         let mut env = self.env.clone();
         env.push(("E2E_DATABASE".into(), db.clone()));
         let case = Case::build_in(dir, project, "orders", table, env);
-        create(&case, &db, "orders");
+        match ddl {
+            Some(ddl) => create_with(&case, &db, "orders", ddl),
+            None => create(&case, &db, "orders"),
+        }
         case
+    }
+}
+
+impl Scenario for Orders {
+    fn fresh(&self, tag: &str) -> Case {
+        self.fresh_with(tag, None)
     }
 
     fn seen(&self, case: &Case) -> crate::harness::Seen {
@@ -206,4 +232,72 @@ fn postgres_late_rows_are_archived_before_the_delete() {
 fn postgres_rows_are_restored() {
     let Some(env) = pg_env() else { return };
     restore(&Orders { env }, "pg");
+}
+
+/// The same orders in a table range-partitioned on the date column (see PARTITIONS):
+/// partitions wholly inside the window are dropped whole, in the gated transaction.
+pub struct PartitionedOrders(pub Orders);
+
+fn partitions(case: &Case) -> Vec<String> {
+    let sql = "SELECT c.relname FROM pg_inherits AS i JOIN pg_class AS c ON c.oid = i.inhrelid \
+               WHERE i.inhparent = 'public.orders'::regclass ORDER BY 1";
+    let db = database(case);
+    let out = case.tool("psql", &["-X", "-q", "-A", "-t", "-d", &db, "-c", sql]);
+    out.stdout.lines().map(str::to_string).collect()
+}
+
+impl Scenario for PartitionedOrders {
+    fn fresh(&self, tag: &str) -> Case {
+        self.0.fresh_with(tag, Some(PARTITIONS))
+    }
+
+    fn seen(&self, case: &Case) -> crate::harness::Seen {
+        crate::harness::Seen {
+            metadata: partitions(case),
+            ..self.0.seen(case)
+        }
+    }
+
+    fn original(&self) -> BTreeMap<String, (String, bool)> {
+        self.0.original()
+    }
+
+    fn metadata_after(&self) -> Vec<String> {
+        ["orders_across", "orders_ancient", "orders_default"]
+            .map(String::from)
+            .to_vec()
+    }
+
+    fn corrupt_archive(&self, case: &Case) {
+        self.0.corrupt_archive(case);
+    }
+
+    fn gated_step(&self) -> &'static str {
+        self.0.gated_step()
+    }
+
+    /// Into a partition the delete drops whole.
+    fn late_write(&self, case: &Case) -> Option<(String, String)> {
+        let sql = "INSERT INTO public.orders VALUES (900, '2026-07-20', 'late')";
+        psql(case, &database(case), &["-c", sql]);
+        Some(("900".into(), "900\t2026-07-20\tlate".into()))
+    }
+}
+
+#[test]
+fn postgres_partitions_inside_the_window_are_dropped_whole() {
+    let Some(env) = pg_env() else { return };
+    exercise(&PartitionedOrders(Orders { env }), "pgpart");
+}
+
+#[test]
+fn postgres_late_rows_in_a_partition_to_drop_are_archived_first() {
+    let Some(env) = pg_env() else { return };
+    late_write(&PartitionedOrders(Orders { env }), "pgpart");
+}
+
+#[test]
+fn postgres_dropped_partitions_are_restored() {
+    let Some(env) = pg_env() else { return };
+    restore(&PartitionedOrders(Orders { env }), "pgpart");
 }

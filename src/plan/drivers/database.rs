@@ -1,6 +1,7 @@
 //! postgres and mysql: rows in the window are counted, exported to a file in the dumps
 //! root, checked, and deleted in one transaction that rolls back unless exactly the
-//! exported number of rows goes.
+//! exported number of rows goes. PostgreSQL partitions wholly inside the window are
+//! dropped whole in that transaction, after their rows are counted into the same gate.
 
 use serde::Serialize;
 
@@ -20,7 +21,14 @@ pub struct DatabaseCtx {
     pub table: String,
     pub table_name: String,
     pub predicate: String,
+    /// The date column, and the window `[lo, hi)` as dates.
+    pub column: String,
+    pub lo: String,
+    pub hi: String,
     pub file: String,
+    /// PostgreSQL: the SQL file that lists (archival) or creates again (restore) the
+    /// partitions wholly inside the window.
+    pub partitions_sql: String,
     pub count_rows: &'static str,
 }
 
@@ -45,11 +53,15 @@ impl DatabaseCtx {
             },
             table_name: db.table_name.clone(),
             predicate: format!("{col} >= '{lo}' AND {col} < '{hi}'"),
+            column: db.date_column.clone(),
+            lo: lo.to_string(),
+            hi: hi.to_string(),
             file: if postgres {
                 format!("{}.{}.copy", db.schema, db.table_name)
             } else {
                 format!("{}.sql", db.table_name)
             },
+            partitions_sql: String::new(),
             count_rows: if postgres {
                 "END { print NR }"
             } else {
@@ -70,7 +82,9 @@ impl Driver for Database {
         } else {
             ("mysql", "mysql")
         };
-        let ctx = DatabaseCtx::new(s.storage.kind, db, s.window.start, s.window.end);
+        let mut ctx = DatabaseCtx::new(s.storage.kind, db, s.window.start, s.window.end);
+        ctx.partitions_sql = s.sql_file("partitions");
+        let ctx = ctx;
         let dst = shell(&format!("{}run={}", s.archive, s.run_id));
         let render = |name: &str, sql_name: &str| {
             r.render(
@@ -104,7 +118,17 @@ impl Driver for Database {
         let check = render("verify", "")?;
         let (export, export_sql) = if postgres {
             let export_sql = file(StepKind::ExportRows, "export")?;
-            (render("export", &export_sql.name)?, vec![export_sql])
+            let partitions = sql(
+                r,
+                "postgres/partitions.sql.j2",
+                &ctx.partitions_sql,
+                dialect,
+                &ctx,
+            )?;
+            (
+                render("export", &export_sql.name)?,
+                vec![export_sql, partitions],
+            )
         } else {
             (render("export", "")?, Vec::new())
         };
