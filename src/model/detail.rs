@@ -17,6 +17,9 @@ pub struct FilesDetail {
     pub partition_column: Option<String>,
     #[serde(default = "default_partition_format")]
     pub partition_format: String,
+    /// S3: the storage class of the archive copies.
+    #[serde(default)]
+    pub archive_storage_class: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

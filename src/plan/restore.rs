@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 
 use super::drivers::database::DatabaseCtx;
-use super::drivers::files::{system_of, FileSteps, FilesCtx, Part};
+use super::drivers::files::{system_of, FileSteps, FilesCtx, Part, COLD_CLASSES};
 use super::drivers::metastore::MetastoreCtx;
 use super::drivers::{partition_bounds, sql, StorageCtx, TemplateCtx};
 use super::replan;
@@ -294,11 +294,17 @@ fn files(s: &StorageCtx, target: &Target, merge: bool, r: &Renderer) -> Result<V
         _ => return Err(Error::internal("a file restore of another detail")),
     };
     let metastore = kind.family() == Family::Metastore;
-    let ctx = if s.storage.basis == Basis::PartitionDate {
+    let mut ctx = if s.storage.basis == Basis::PartitionDate {
         FilesCtx::partitions(s, &format, column.clone().filter(|_| !metastore))
     } else {
         FilesCtx::by_creation(s, glob::to_ere(None), ".*".to_string())
     };
+    if let Detail::Files(f) = &s.storage.detail {
+        ctx.thaw = f
+            .archive_storage_class
+            .as_deref()
+            .is_some_and(|c| COLD_CLASSES.contains(&c));
+    }
     let archived = format!("{}{}", s.archive, ctx.run_prefix);
     let dst = match target {
         Target::Tree(l) => shell(&l.url()),

@@ -69,6 +69,7 @@ fn download(case: &Case, bucket: &str) -> BTreeMap<String, String> {
             &format!("s3://{bucket}"),
             local.to_str().unwrap(),
             "--only-show-errors",
+            "--force-glacier-transfer",
         ],
     );
     let files = local_files(&local);
@@ -92,6 +93,16 @@ fn under(files: &BTreeMap<String, String>, prefix: &str) -> BTreeMap<String, Str
 
 struct Partitioned {
     endpoint: String,
+    /// The archive's storage class, when not the bucket's default.
+    class: Option<&'static str>,
+}
+
+/// The S3 `archival_object_detail` of a scenario, with its archive class if any.
+fn s3_detail(mut detail: serde_json::Value, class: Option<&str>) -> serde_json::Value {
+    if let Some(class) = class {
+        detail["archive_storage_class"] = class.into();
+    }
+    detail
 }
 
 impl Scenario for Partitioned {
@@ -101,7 +112,7 @@ impl Scenario for Partitioned {
             "target_location_key": "archive/{tablename}/{lifecycle_name}/{lifecycle_storage_name}/{partition}",
             "backup_location": {"s3": format!("s3://{bucket}/backup")}});
         let table = json!({
-            "raw": {"order": 1, "s3_main": {"storage": "s3", "archival_object_detail": {"bucket_name": bucket, "key_name": "events/", "partition_column": "dt"}, "starting_storage_date": "2019-01-01"}},
+            "raw": {"order": 1, "s3_main": {"storage": "s3", "archival_object_detail": s3_detail(json!({"bucket_name": bucket, "key_name": "events/", "partition_column": "dt"}), self.class), "starting_storage_date": "2019-01-01"}},
             "data_archive_before_period": "month", "data_archive_before": 2});
         let mut case = Case::build(project, "events", table, aws_env(&self.endpoint));
         seed(&case, &bucket, "events/", &self.original());
@@ -164,7 +175,13 @@ fn bulk_s3_partitioned_by_date() {
     let Some(endpoint) = service("ARCHC_E2E_AWS") else {
         return;
     };
-    exercise(&Partitioned { endpoint }, "s3p");
+    exercise(
+        &Partitioned {
+            endpoint,
+            class: None,
+        },
+        "s3p",
+    );
 }
 
 /// A Glue table over S3: partitions discovered from the table definition, dropped before
@@ -310,6 +327,7 @@ fn glue_table_over_s3() {
 struct CreationDate {
     endpoint: String,
     clock: String,
+    class: Option<&'static str>,
 }
 
 const CREATED: &[(&str, &str, bool)] = &[
@@ -327,7 +345,7 @@ impl Scenario for CreationDate {
             "target_location_key": "archive/{tablename}/{lifecycle_name}/{lifecycle_storage_name}/{partition}"});
         let table = json!({
             "raw": {"order": 1, "exports": {"storage": "s3", "archival_object_type": "file",
-                "archival_object_detail": {"bucket_name": bucket, "key_name": "exports/export_*.csv.gz"}, "starting_storage_date": "01-Jan-2019"}},
+                "archival_object_detail": s3_detail(json!({"bucket_name": bucket, "key_name": "exports/export_*.csv.gz"}), self.class), "starting_storage_date": "01-Jan-2019"}},
             "data_archive_before_period": "month", "data_archive_before": 2});
         let mut case = Case::build(project, "orders", table, aws_env(&self.endpoint));
         case.tool("aws", &["s3", "mb", &format!("s3://{bucket}")]);
@@ -393,7 +411,14 @@ fn s3_by_object_creation_date() {
         return;
     };
     let clock = std::env::var("ARCHC_E2E_CLOCK").unwrap();
-    exercise(&CreationDate { endpoint, clock }, "s3c");
+    exercise(
+        &CreationDate {
+            endpoint,
+            clock,
+            class: None,
+        },
+        "s3c",
+    );
 }
 
 /// A run killed after its partition drop (before the data is deleted) is finished by a
@@ -435,7 +460,13 @@ fn s3_partitions_are_restored() {
     let Some(endpoint) = service("ARCHC_E2E_AWS") else {
         return;
     };
-    restore(&Partitioned { endpoint }, "s3p");
+    restore(
+        &Partitioned {
+            endpoint,
+            class: None,
+        },
+        "s3p",
+    );
 }
 
 #[test]
@@ -452,7 +483,14 @@ fn s3_objects_by_creation_date_are_restored() {
         return;
     };
     let clock = std::env::var("ARCHC_E2E_CLOCK").unwrap();
-    restore(&CreationDate { endpoint, clock }, "s3c");
+    restore(
+        &CreationDate {
+            endpoint,
+            clock,
+            class: None,
+        },
+        "s3c",
+    );
 }
 
 /// A Delta table registered in Glue by Spark has no Glue partition keys: configured as a
@@ -520,4 +558,97 @@ fn glue_case(bucket: &str, database: &str, endpoint: &str) -> Case {
             "archival_object_detail": {"database": database, "table_name": "events"}, "starting_storage_date": "2019-01-01"}},
         "data_archive_before_period": "month", "data_archive_before": 2});
     Case::build(project, "events", table, aws_env(endpoint))
+}
+
+/// The storage classes of every object under `prefix`, by key.
+fn classes(case: &Case, bucket: &str, prefix: &str) -> BTreeMap<String, String> {
+    let out = case.tool(
+        "aws",
+        &[
+            "s3api",
+            "list-objects-v2",
+            "--bucket",
+            bucket,
+            "--prefix",
+            prefix,
+            "--query",
+            "Contents[].[Key,StorageClass]",
+            "--output",
+            "text",
+        ],
+    );
+    out.stdout
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(k, c)| (k.to_string(), c.to_string()))
+        .collect()
+}
+
+/// An archive in GLACIER: the copies are written in that class (the run's manifest and
+/// the backup are not), a restore first asks for the thaw and stops without copying
+/// anything, and the next run of the same restore brings back every object exactly.
+fn thawed_before_restore(s: &dyn Scenario, tag: &str, archive: &str, backup: Option<&str>) {
+    let case = s.fresh(tag);
+    let bucket = case.var("E2E_BUCKET").to_string();
+    let before = s.seen(&case);
+    let archived = case.run(Fault::None, &[]);
+    assert_eq!(archived.code, 0, "{}{}", archived.stdout, archived.stderr);
+
+    let old = s.original().values().filter(|(_, old)| *old).count();
+    let (manifest, copies): (Vec<_>, Vec<_>) = classes(&case, &bucket, archive)
+        .into_iter()
+        .partition(|(k, _)| k.contains("_archc/"));
+    assert_eq!(copies.len(), old, "{copies:?}");
+    assert!(copies.iter().all(|(_, c)| c == "GLACIER"), "{copies:?}");
+    assert!(
+        !manifest.is_empty() && manifest.iter().all(|(_, c)| c == "STANDARD"),
+        "the manifest stays readable: {manifest:?}"
+    );
+    if let Some(backup) = backup {
+        let backups = classes(&case, &bucket, backup);
+        assert!(
+            !backups.is_empty() && backups.values().all(|c| c == "STANDARD"),
+            "the backup keeps the default class: {backups:?}"
+        );
+    }
+    let left = classes(&case, &bucket, "");
+    let script = case.restore("restore", &["--all-lifecycles"]);
+    let first = case.run_script(&script, "restore-state", Fault::None, &[]);
+    assert_ne!(first.code, 0, "{}", first.stdout);
+    assert!(first.stderr.contains("being thawed"), "{}", first.stderr);
+    assert_eq!(
+        classes(&case, &bucket, ""),
+        left,
+        "nothing is written before the thaw"
+    );
+    let second = case.run_script(&script, "restore-state", Fault::None, &[]);
+    assert_eq!(second.code, 0, "{}{}", second.stdout, second.stderr);
+    assert_eq!(s.seen(&case).source, before.source, "every object back");
+}
+
+#[test]
+fn s3_glacier_archive_is_thawed_before_it_is_restored() {
+    let Some(endpoint) = service("ARCHC_E2E_AWS") else {
+        return;
+    };
+    let s = Partitioned {
+        endpoint,
+        class: Some("GLACIER"),
+    };
+    let archive = "archive/events/raw/s3_main/";
+    thawed_before_restore(&s, "s3pcold", archive, Some("backup/"));
+}
+
+#[test]
+fn s3_glacier_archive_by_creation_date_is_thawed_before_it_is_restored() {
+    let Some(endpoint) = service("ARCHC_E2E_AWS_FAKETIME") else {
+        return;
+    };
+    let clock = std::env::var("ARCHC_E2E_CLOCK").unwrap();
+    let s = CreationDate {
+        endpoint,
+        clock,
+        class: Some("GLACIER"),
+    };
+    thawed_before_restore(&s, "s3ccold", "archive/orders/raw/exports/", None);
 }

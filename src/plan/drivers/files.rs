@@ -12,7 +12,7 @@ use crate::plan::step::{ArchiveCheck, Phase, StepKind};
 
 pub struct Files;
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct FilesCtx {
     pub basis: &'static str,
     /// The partition column, unless it is read from the table definition at run time.
@@ -35,7 +35,14 @@ pub struct FilesCtx {
     /// Copies by creation date go under `run=<run id>/` in the archive: each run's
     /// archive is a prefix of its own that its checks list.
     pub run_prefix: String,
+    /// S3 archival copies: the archive's storage class (empty: the bucket's default).
+    pub storage_class: String,
+    /// S3 restores: the archive is in a class that must be thawed before it is read.
+    pub thaw: bool,
 }
+
+/// S3 classes whose objects cannot be read until a restore-object request completes.
+pub const COLD_CLASSES: [&str; 2] = ["GLACIER", "DEEP_ARCHIVE"];
 
 impl FilesCtx {
     /// Partition directories by value, in the window: those named `<column>=<value>`, or
@@ -55,6 +62,8 @@ impl FilesCtx {
             after: String::new(),
             before: String::new(),
             run_prefix: String::new(),
+            storage_class: String::new(),
+            thaw: false,
         }
     }
 
@@ -74,6 +83,8 @@ impl FilesCtx {
             after: just_before(s.window.start),
             before: just_before(s.window.end),
             run_prefix: format!("run={}/", s.run_id),
+            storage_class: String::new(),
+            thaw: false,
         }
     }
 }
@@ -182,9 +193,18 @@ impl FileSteps<'_> {
             .in_phase(at))
     }
 
-    /// Copy to the backup, verified against the selection.
+    /// Copy to the backup (in the bucket's default class, not the archive's), verified
+    /// against the selection.
     pub fn backup(&self, s: &StorageCtx, r: &Renderer, to: &str) -> Result<Command> {
-        let command = self.render(r, Part::Copy, to)?;
+        let plain = FilesCtx {
+            storage_class: String::new(),
+            ..self.ctx.clone()
+        };
+        let steps = FileSteps {
+            ctx: &plain,
+            ..self.clone()
+        };
+        let command = steps.render(r, Part::Copy, to)?;
         let check = self.render(r, Part::Verify, to)?;
         Ok(s.step(StepKind::BackupData, self.system, command)
             .verified(check))
@@ -226,7 +246,7 @@ impl Driver for Files {
         let pattern = location.glob.as_deref();
         let name_re = glob::to_ere(pattern.map(glob::canonical).as_deref());
         let path_re = glob::unanchored(&glob::to_ere(pattern));
-        let ctx = match s.storage.basis {
+        let mut ctx = match s.storage.basis {
             Basis::PartitionDate => FilesCtx {
                 name_re,
                 path_re,
@@ -235,6 +255,7 @@ impl Driver for Files {
             },
             _ => FilesCtx::by_creation(s, name_re, path_re),
         };
+        ctx.storage_class = f.archive_storage_class.clone().unwrap_or_default();
         let steps = FileSteps {
             system: system_of(kind)?,
             src: shell(&location.tree.url()),
