@@ -280,7 +280,12 @@ impl Case {
     }
 
     pub fn steps(&self) -> Vec<String> {
-        let run = self.run(Fault::None, &["--plan"]);
+        self.steps_of(&self.script, "state")
+    }
+
+    /// The step ids of a script of the case, as its `--plan` lists them.
+    pub fn steps_of(&self, script: &Path, state: &str) -> Vec<String> {
+        let run = self.run_script(script, state, Fault::None, &["--plan"]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         run.stdout
             .lines()
@@ -508,54 +513,24 @@ pub fn exercise(s: &dyn Scenario, name: &str) {
 }
 
 /// Restore: everything a clean run archived comes back exactly (metastore partitions
-/// too) while the archive keeps it; a restore killed right after its copy returned is
-/// finished by running it again; a target that holds the data already is refused.
+/// too) while the archive keeps it; a restore killed before any step, or right after
+/// its first or last call of a tool with side effects returned, is finished by running
+/// it again; a target that holds the data already is refused.
 pub fn restore(s: &dyn Scenario, name: &str) {
     let case = s.fresh(&format!("{name}-restore"));
     let before = s.seen(&case);
-    let archived = case.run(Fault::None, &[]);
-    assert_eq!(archived.code, 0, "{}{}", archived.stdout, archived.stderr);
-    assert_final(s, &case, "before the restore");
-    let script = case.restore("restore", &["--all-lifecycles"]);
-    let plan = case.run_script(&script, "restore-state", Fault::None, &["--plan"]);
-    let copies: Vec<String> = plan
-        .stdout
-        .split_whitespace()
-        .filter(|w| w.ends_with(".restore_data"))
-        .map(str::to_string)
-        .collect();
-    assert!(!copies.is_empty(), "{}", plan.stdout);
-    let killed = case.run_script(
-        &script,
-        "restore-state",
-        Fault::KillAfter(&copies[0], 1),
-        &[],
+    let script = archive_for_restore(s, &case);
+    let steps = case.steps_of(&script, "restore-state");
+    assert!(
+        steps.iter().any(|step| step.ends_with(".restore_data")),
+        "{steps:?}"
     );
-    assert_ne!(
-        killed.code, 0,
-        "the kill stops the restore: {}",
-        killed.stdout
-    );
-    let resumed = case.run_script(&script, "restore-state", Fault::None, &[]);
-    assert_eq!(
-        resumed.code, 0,
-        "the restore run again: {}{}",
-        resumed.stdout, resumed.stderr
-    );
-    let after = s.seen(&case);
-    assert_eq!(after.source, before.source, "{name}: restored exactly");
-    assert_eq!(
-        after.metadata,
-        s.metadata_restored(&before.metadata),
-        "{name}: metastore restored"
-    );
-    let old: BTreeMap<_, _> = s
-        .original()
-        .into_iter()
-        .filter(|(_, (_, old))| *old)
-        .map(|(k, (v, _))| (k, v))
-        .collect();
-    assert_eq!(after.archive, old, "{name}: the archive keeps what it held");
+    // Calls are counted per step id, and an archival step can share its id (describe).
+    fs::remove_file(case.path("calls.log")).ok();
+    let clean = case.run_script(&script, "restore-state", Fault::None, &[]);
+    assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
+    assert_restored(s, &case, &before, name);
+    let calls = case.effectful_calls();
     let again = case.run_script(&script, "other-state", Fault::None, &[]);
     assert_ne!(again.code, 0, "a target holding the data is refused");
     assert!(
@@ -568,7 +543,76 @@ pub fn restore(s: &dyn Scenario, name: &str) {
         before.source,
         "{name}: nothing written twice"
     );
-    eprintln!("{name}: restored exactly, after a kill -9 after the copy; a full target refused");
+    for (k, step) in steps.iter().enumerate() {
+        let made = calls.get(step).copied().unwrap_or(0);
+        let first = if s.light() { made } else { 1 };
+        let mut after: Vec<usize> = [first, made]
+            .into_iter()
+            .filter(|n| (1..=made).contains(n))
+            .collect();
+        after.dedup();
+        let faults = std::iter::once(Fault::Kill(step))
+            .chain(after.into_iter().map(|n| Fault::KillAfter(step, n)));
+        for (f, fault) in faults.enumerate() {
+            let context = format!("restore, {fault:?}");
+            let case = s.fresh(&format!("{name}-r{k}-{f}"));
+            let before = s.seen(&case);
+            let script = archive_for_restore(s, &case);
+            let killed = case.run_script(&script, "restore-state", fault, &[]);
+            assert_ne!(
+                killed.code, 0,
+                "{context} stops the restore: {}",
+                killed.stdout
+            );
+            let journal = crate::support::journal(&case.path("restore-state"), &case.table);
+            assert_eq!(journal, steps[..k].to_vec(), "{context}: journal");
+            assert_archive_kept(s, &case, &context);
+            let resumed = case.run_script(&script, "restore-state", Fault::None, &[]);
+            assert_eq!(
+                resumed.code, 0,
+                "{context} then re-run: {}{}",
+                resumed.stdout, resumed.stderr
+            );
+            assert_restored(s, &case, &before, &context);
+        }
+        eprintln!("{name}: restore killed before and after the tool at {step} recovered");
+    }
+    eprintln!(
+        "{name}: restored exactly, after a kill -9 at every restore step; a full target refused"
+    );
+}
+
+/// Archives the case with a clean run and compiles its restore (every lifecycle).
+fn archive_for_restore(s: &dyn Scenario, case: &Case) -> PathBuf {
+    let archived = case.run(Fault::None, &[]);
+    assert_eq!(archived.code, 0, "{}{}", archived.stdout, archived.stderr);
+    assert_final(s, case, "before the restore");
+    case.restore("restore", &["--all-lifecycles"])
+}
+
+fn assert_archive_kept(s: &dyn Scenario, case: &Case, context: &str) {
+    let old: BTreeMap<_, _> = s
+        .original()
+        .into_iter()
+        .filter(|(_, (_, old))| *old)
+        .map(|(k, (v, _))| (k, v))
+        .collect();
+    assert_eq!(
+        s.seen(case).archive,
+        old,
+        "{context}: the archive keeps what it held"
+    );
+}
+
+fn assert_restored(s: &dyn Scenario, case: &Case, before: &Seen, context: &str) {
+    let after = s.seen(case);
+    assert_eq!(after.source, before.source, "{context}: restored exactly");
+    assert_eq!(
+        after.metadata,
+        s.metadata_restored(&before.metadata),
+        "{context}: metastore restored"
+    );
+    assert_archive_kept(s, case, context);
 }
 
 /// A datum written into the window between the archive copy and the delete is never
