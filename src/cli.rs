@@ -133,8 +133,11 @@ done, 1 otherwise.")]
     #[command(
         after_help = "Examples:\n  archc restore build/runs/lakehouse_archival_orders_2026112110_run_file.json \\\n    \
 --lifecycle raw --out restore/orders\n  archc restore RUN_FILE --lifecycle raw --storage events_s3 \\\n    \
---from 2026-03-01 --until 2026-04-01 --to s3://scratch/orders/ --out restore/orders\n\n\
-The archival run file is verified first (like `render`). The restore copies what the run \
+--from 2026-03-01 --until 2026-04-01 --to s3://scratch/orders/ --out restore/orders\n  \
+archc restore --config configs/ --table orders --run-id 2026112110 --all-lifecycles --out restore/orders\n\n\
+The archival run file is verified first (like `render`). Without it, --config plans the run \
+again from the config as it is now, at the hour of --run-id: that is the run that was archived \
+only if the table's config has not changed since (its dates, storages and archive places). The restore copies what the run \
 archived back to where it came from, or with --to to another place of the same kind \
 (s3://bucket/prefix/, gs://..., /path for local and HDFS, glue:db.table, \
 postgres:db.schema.table, mysql:db.table). It refuses a target that already holds data in \
@@ -145,8 +148,18 @@ not built yet."
     )]
     Restore {
         /// The archival run file (written by `archc build`) whose archive is restored.
-        #[arg(value_name = "RUN_FILE")]
-        run_file: PathBuf,
+        #[arg(value_name = "RUN_FILE", required_unless_present = "config")]
+        run_file: Option<PathBuf>,
+        /// Without the run file: plan the run again from this config repository (as it is
+        /// now) at the hour its run id names; needs --table and --run-id.
+        #[arg(long, value_name = "DIR", conflicts_with = "run_file", requires_all = ["table", "run_id"])]
+        config: Option<PathBuf>,
+        /// With --config: the table whose run is restored.
+        #[arg(long, value_name = "NAME", requires = "config")]
+        table: Option<String>,
+        /// With --config: the run id (YYYYMMDDHH, the hour the run was planned for).
+        #[arg(long, value_name = "YYYYMMDDHH", requires = "config")]
+        run_id: Option<String>,
         /// Lifecycle to restore (repeatable).
         #[arg(long = "lifecycle", value_name = "NAME")]
         lifecycles: Vec<String>,
@@ -366,6 +379,9 @@ impl Cli {
             } => commands::render(&run_files, &out, templates.as_deref()),
             Command::Restore {
                 run_file,
+                config,
+                table,
+                run_id,
                 lifecycles,
                 all_lifecycles,
                 storage,
@@ -386,7 +402,24 @@ impl Cli {
                     to,
                     merge,
                 };
-                commands::restore(&run_file, &request, &out, templates.as_deref())
+                let source = match (run_file, config, table, run_id) {
+                    (Some(path), ..) => commands::RestoreSource::RunFile(path),
+                    (None, Some(config), Some(table), Some(run_id)) => {
+                        commands::RestoreSource::Config {
+                            inputs: Inputs {
+                                paths: vec![config],
+                                system: None,
+                                baseline: None,
+                                templates: templates.clone(),
+                                limits: Default::default(),
+                            },
+                            table,
+                            run_id,
+                        }
+                    }
+                    _ => unreachable!("clap requires a run file or --config, --table and --run-id"),
+                };
+                commands::restore(&source, &request, &out, templates.as_deref())
             }
             Command::Verify {
                 run_files,

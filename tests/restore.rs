@@ -191,3 +191,68 @@ fn restore_refuses_unclear_or_impossible_requests() {
     let said = said.replace(&tmp, "[BUILD]");
     snapshots().bind(|| insta::assert_snapshot!("restore__refusals", said));
 }
+
+/// Without the run file, `--config --table --run-id` plans the same run again: the
+/// restore it writes is byte for byte the one written from the run file.
+#[test]
+fn a_restore_from_the_config_and_run_id_equals_one_from_the_run_file() {
+    let built = built();
+    let from_file = temp();
+    let from_config = temp();
+    let args = ["--all-lifecycles", "--from", "2019-01-01"];
+    let run = restore(&run_file(built.path(), "orders"), &args, from_file.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut all = vec![
+        "restore",
+        "--config",
+        "examples/lakehouse",
+        "--table",
+        "orders",
+        "--run-id",
+        "2026112110",
+        "--out",
+        from_config.path().to_str().unwrap(),
+    ];
+    all.extend_from_slice(&args);
+    let run = archc(&all);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("planned again from the config"),
+        "{}",
+        run.stderr
+    );
+    let (a, b) = (tree(from_file.path()), tree(from_config.path()));
+    assert!(!a.is_empty());
+    assert_eq!(a, b);
+
+    let refused = [
+        (
+            vec!["--table", "nope", "--run-id", "2026112110"],
+            "no table `nope`",
+        ),
+        (
+            vec!["--table", "orders", "--run-id", "2026-11-21"],
+            "is not a run id",
+        ),
+        (
+            vec!["--table", "orders", "--run-id", "2026113310"],
+            "is not a run id",
+        ),
+        (vec!["--table", "orders"], "--run-id"),
+    ];
+    for (extra, said) in refused {
+        let out = temp();
+        let mut all = vec![
+            "restore",
+            "--config",
+            "examples/lakehouse",
+            "--all-lifecycles",
+        ];
+        all.extend_from_slice(&extra);
+        all.extend_from_slice(&["--out", out.path().to_str().unwrap()]);
+        let run = archc(&all);
+        assert_ne!(run.code, 0, "{extra:?}");
+        assert!(run.stderr.contains(said), "{extra:?}: {}", run.stderr);
+        assert!(tree(out.path()).is_empty(), "{extra:?}: nothing written");
+    }
+}

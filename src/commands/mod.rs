@@ -20,7 +20,7 @@ pub use check::check;
 pub use explain::explain;
 pub use plan::{plan, plan_all};
 pub use render::render;
-pub use restore::restore;
+pub use restore::{restore, RestoreSource};
 pub use schema::{schema, write_schemas};
 pub use status::status;
 pub use verify::verify;
