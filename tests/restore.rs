@@ -43,10 +43,13 @@ fn restore_scripts_are_pinned_and_lint_clean() {
     let built = built();
     let out = temp();
     let mut files = BTreeMap::new();
-    let requests: [(&str, &[&str]); 3] = [
+    // Every kind restore is built for: s3, postgres, mysql, glue, local, hdfs, gcs, hive.
+    let requests: [(&str, &[&str]); 5] = [
         ("orders", &["--all-lifecycles"]),
         ("customers", &["--all-lifecycles"]),
         ("payments", &["--lifecycle", "raw"]),
+        ("clickstream", &["--lifecycle", "raw"]),
+        ("sensor_readings", &["--all-lifecycles"]),
     ];
     for (table, args) in requests {
         let dir = out.path().join(table);
@@ -58,7 +61,7 @@ fn restore_scripts_are_pinned_and_lint_clean() {
                 .map(|(k, v)| (format!("{table}/{k}"), v)),
         );
     }
-    assert_eq!(files.keys().filter(|k| k.ends_with(".sh")).count(), 3);
+    assert_eq!(files.keys().filter(|k| k.ends_with(".sh")).count(), 5);
     assert!(
         !files
             .values()

@@ -163,10 +163,7 @@ mod tests {
                     script::table_outputs(&restore, "restore", renderer).unwrap();
                 }
                 Err(e) => assert!(
-                    matches!(
-                        kind,
-                        StorageKind::Delta | StorageKind::Hive | StorageKind::Elasticsearch
-                    ),
+                    matches!(kind, StorageKind::Delta | StorageKind::Elasticsearch),
                     "{}: {e}",
                     detail.lifecycle_storage_name
                 ),

@@ -8,6 +8,8 @@ use super::quote::shell;
 
 const COLUMN: &str = "[A-Za-z_][A-Za-z0-9_]*";
 const S3_LOCATION: &str = "s3://[^/[:cntrl:]]+/([^[:cntrl:]]*/)?";
+/// A Hive table's location as its describe step saves it: a path, or a URI with a path.
+const HIVE_LOCATION: &str = "([a-z][a-z0-9+.-]*:)?/[^[:cntrl:]]*/";
 
 /// `$S/<file>` read back, for templates: `None` for a file whose shape is not known.
 pub fn from_state(file: &str) -> Option<String> {
@@ -26,6 +28,11 @@ pub fn partition_column() -> String {
 /// The S3 location a Glue table's describe step saved (`$S/location`).
 pub fn glue_location() -> String {
     read_back("location", S3_LOCATION, "S3 location")
+}
+
+/// The location a Hive table's describe step saved (`$S/location`), for a restore into it.
+pub fn hive_location() -> String {
+    read_back("location", HIVE_LOCATION, "table location")
 }
 
 /// A double-quoted command substitution giving the first line of `$S/<file>` that has the

@@ -150,14 +150,11 @@ fn restore_detail(
     };
     let target = target(storage, req.to.as_deref())?;
     let commands = match storage.kind.family() {
-        Family::Files => files(&ctx, &target, req.merge, r)?,
-        Family::Metastore if storage.kind == StorageKind::Glue => {
-            files(&ctx, &target, req.merge, r)?
-        }
+        Family::Files | Family::Metastore => files(&ctx, &target, req.merge, r)?,
         Family::Database => database(&ctx, &target, req.merge, r)?,
-        Family::Metastore | Family::Delta | Family::Search | Family::Stream => {
+        Family::Delta | Family::Search | Family::Stream => {
             return Err(Error::usage(format!(
-                "restore of {} storages is not built yet (s3, gcs, hdfs, local, glue, postgres and mysql are)",
+                "restore of {} storages is not built yet (s3, gcs, hdfs, local, glue, hive, postgres and mysql are)",
                 storage.kind.as_str()
             )))
         }
@@ -306,8 +303,9 @@ fn files(s: &StorageCtx, target: &Target, merge: bool, r: &Renderer) -> Result<V
             .is_some_and(|c| COLD_CLASSES.contains(&c));
     }
     let archived = format!("{}{}", s.archive, ctx.run_prefix);
-    let dst = match target {
-        Target::Tree(l) => shell(&l.url()),
+    let dst = match (target, kind) {
+        (Target::Tree(l), _) => shell(&l.url()),
+        (_, StorageKind::Hive) => crate::output::readback::hive_location(),
         _ => crate::output::readback::glue_location(),
     };
     let from_archive = FileSteps {
@@ -326,14 +324,14 @@ fn files(s: &StorageCtx, target: &Target, merge: bool, r: &Renderer) -> Result<V
     };
     let mut out = Vec::new();
     if let Target::Table(db, table) = target {
-        out.push(s.step(
+        let ctx = metastore_ctx(s, db, table, column.clone(), &format);
+        out.push(metastore_step(
+            s,
+            r,
+            &ctx,
             StepKind::DescribeTable,
-            "glue",
-            r.render(
-                "glue/describe.sh.j2",
-                &TemplateCtx::of(&metastore_ctx(s, db, table, column.clone(), &format)),
-            )?,
-        ));
+            "describe",
+        )?);
     }
     let select = if ctx.basis == "file_creation_date" && system != "local" {
         from_archive.render(r, Part::FetchManifest, &from_archive.manifest)?
@@ -366,10 +364,49 @@ fn files(s: &StorageCtx, target: &Target, merge: bool, r: &Renderer) -> Result<V
     );
     if let Target::Table(db, table) = target {
         let ctx = metastore_ctx(s, db, table, column, &format);
-        let add = r.render("glue/add_partitions.sh.j2", &TemplateCtx::of(&ctx))?;
-        out.push(s.step(StepKind::AddPartitions, "glue", add));
+        out.push(metastore_step(
+            s,
+            r,
+            &ctx,
+            StepKind::AddPartitions,
+            "add_partitions",
+        )?);
     }
     Ok(out)
+}
+
+/// A step of the metastore itself: Glue through the aws CLI, Hive through spark-sql (its
+/// statements in a SQL file of the run, or built from the restored directories).
+fn metastore_step(
+    s: &StorageCtx,
+    r: &Renderer,
+    ctx: &MetastoreCtx,
+    kind: StepKind,
+    template: &str,
+) -> Result<Command> {
+    if s.storage.kind != StorageKind::Hive {
+        let command = r.render(&format!("glue/{template}.sh.j2"), &TemplateCtx::of(ctx))?;
+        return Ok(s.step(kind, "glue", command));
+    }
+    if kind != StepKind::DescribeTable {
+        let command = r.render(&format!("hive/{template}.sh.j2"), &TemplateCtx::of(ctx))?;
+        return Ok(s.step(kind, "hive", command));
+    }
+    let describe = sql(
+        r,
+        "hive/describe.sql.j2",
+        &s.sql_name(kind),
+        "sparksql",
+        ctx,
+    )?;
+    let command = r.render(
+        "hive/describe.sh.j2",
+        &TemplateCtx {
+            sql_name: &describe.name,
+            ..TemplateCtx::of(ctx)
+        },
+    )?;
+    Ok(s.step(kind, "hive", command).running(vec![describe]))
 }
 
 fn metastore_ctx(

@@ -92,6 +92,12 @@ impl HiveTable {
         self.sql(&file).lines().map(str::to_string).collect()
     }
 
+    fn rows(&self) -> Vec<String> {
+        let file = self.case.path("rows.sql");
+        fs::write(&file, "SELECT dt, v FROM wh.t ORDER BY dt;\n").unwrap();
+        self.sql(&file).lines().map(str::to_string).collect()
+    }
+
     fn files(&self) -> BTreeMap<String, String> {
         local_files(&self.table_root)
     }
@@ -163,4 +169,42 @@ fn hive_drop_then_crash_is_finished_by_the_next_days_run() {
     assert_eq!(without_run(archive), old, "and the archive holds all of it");
     assert_eq!(hive.partitions(), ["dt=2026-11-20"]);
     eprintln!("hive: a run killed after its drop was finished by the next day's build");
+}
+
+#[test]
+fn hive_restore_brings_back_files_and_partitions_after_a_kill() {
+    let hive = HiveTable::new(&[
+        ("2026-01-01", None),
+        ("2026-02-01", None),
+        ("2026-11-20", None),
+    ]);
+    let case = &hive.case;
+    let (files, partitions, rows) = (hive.files(), hive.partitions(), hive.rows());
+    let run = case.run(Fault::None, &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(hive.partitions(), ["dt=2026-11-20"]);
+    let archived = without_run(local_files(&case.path("archive/hive/raw/hive_t")));
+    let script = case.restore("restore", &["--all-lifecycles"]);
+    // Killed right after spark-sql added the partitions back, before the journal line.
+    let add = "raw.hive_t.add_partitions";
+    let killed = case.run_script(&script, "restore-state", Fault::KillAfter(add, 1), &[]);
+    assert_ne!(killed.code, 0, "{}", killed.stdout);
+    let journal = crate::support::journal(&case.path("restore-state"), &case.table);
+    assert!(!journal.iter().any(|s| s == add), "{journal:?}");
+    assert_eq!(hive.partitions(), partitions, "the kill came after the add");
+    let resumed = case.run_script(&script, "restore-state", Fault::None, &[]);
+    assert_eq!(resumed.code, 0, "{}{}", resumed.stdout, resumed.stderr);
+    assert_eq!(hive.files(), files, "every file is back");
+    assert_eq!(hive.partitions(), partitions, "every partition is back");
+    assert_eq!(hive.rows(), rows, "and queries read the restored rows");
+    let archive = without_run(local_files(&case.path("archive/hive/raw/hive_t")));
+    assert_eq!(archive, archived, "the archive keeps what it held");
+    let again = case.run_script(&script, "other-state", Fault::None, &[]);
+    assert_ne!(again.code, 0, "a table holding the data is refused");
+    assert!(
+        again.stderr.contains("nothing was restored"),
+        "{}",
+        again.stderr
+    );
+    eprintln!("hive: restored files and partitions, after a kill right after the partition add");
 }
