@@ -56,6 +56,8 @@ struct StepCtx {
 #[derive(Serialize)]
 struct TableCtx {
     system: String,
+    /// What the script does to the table: "archive", or "restore" for a restore run.
+    action: &'static str,
     table: String,
     run_id: String,
     run_key: String,
@@ -184,6 +186,11 @@ pub fn table_outputs(run: &RunFile, dir: &str, r: &Renderer) -> Result<Vec<Outpu
     tools.insert("flock".to_string());
     let ctx = TableCtx {
         system: run.system.clone(),
+        action: if run.restore.is_some() {
+            "restore"
+        } else {
+            "archive"
+        },
         table: run.table_name.clone(),
         run_id: run.run_id.clone(),
         run_key: run_key(run),
