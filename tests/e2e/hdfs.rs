@@ -6,8 +6,8 @@ use std::fs;
 
 use serde_json::json;
 
-use crate::harness::{exercise, local_files, without_run, Case, Scenario};
-use crate::local::{seed_tree, tree_data};
+use crate::harness::{exercise, local_files, restore, without_run, Case, Scenario};
+use crate::local::{assert_drop_times, seed_tree, tree_data};
 use crate::support::root;
 
 struct HdfsTree;
@@ -28,6 +28,8 @@ impl Scenario for HdfsTree {
     }
 
     fn seen(&self, case: &Case) -> crate::harness::Seen {
+        assert_drop_times(&case.path("archive/files/raw"), true, "hdfs dfs -cp -p");
+        assert_drop_times(&case.path("hdfs"), false, "hdfs dfs -cp -p");
         crate::harness::Seen {
             source: local_files(&case.path("hdfs")),
             archive: without_run(local_files(&case.path("archive/files/raw"))),
@@ -72,4 +74,5 @@ fn hdfs_tree_through_hadoop_fsshell() {
         return;
     }
     exercise(&HdfsTree, "hdfs");
+    restore(&HdfsTree, "hdfs");
 }

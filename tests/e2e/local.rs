@@ -53,6 +53,33 @@ pub fn seed_tree(root: &std::path::Path, prefix: &str) {
     }
 }
 
+/// Every drop file found under `root` (in the archive: below the run's `run=<id>/`) has the
+/// modification time it was seeded with: the copy kept it, and so did a restore.
+pub fn assert_drop_times(root: &std::path::Path, archive: bool, tool: &str) {
+    for (name, stamp) in DROPS {
+        let name = match archive {
+            true => name.replace("drops/", "drops/run=2026112110/"),
+            false => name.to_string(),
+        };
+        let path = root.join(&name);
+        if !path.exists() {
+            continue;
+        }
+        let out = Command::new("date")
+            .args(["-u", "-r"])
+            .arg(&path)
+            .arg("+%Y-%m-%d %H:%M:%S")
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            *stamp,
+            "{tool} keeps the modification time of {}",
+            path.display()
+        );
+    }
+}
+
 pub fn storages(root: &std::path::Path) -> serde_json::Value {
     json!({
         "parts": {"storage": "local", "archival_object_detail": {"path": root.join("parts").to_str().unwrap(), "partition_column": "dt"}, "starting_storage_date": "2019-01-01"},
@@ -75,27 +102,11 @@ impl Scenario for Tree {
     }
 
     fn seen(&self, case: &Case) -> crate::harness::Seen {
-        let archive = without_run(local_files(&case.path("archive/files/raw")));
-        for (name, stamp) in DROPS.iter().filter(|(_, s)| *s < CUTOFF) {
-            let name = name.replace("drops/", "drops/run=2026112110/");
-            let path = case.path(&format!("archive/files/raw/{name}"));
-            if path.exists() {
-                let out = Command::new("date")
-                    .args(["-u", "-r"])
-                    .arg(&path)
-                    .arg("+%Y-%m-%d %H:%M:%S")
-                    .output()
-                    .unwrap();
-                assert_eq!(
-                    String::from_utf8_lossy(&out.stdout).trim(),
-                    *stamp,
-                    "rsync -a keeps the mtime of {name}"
-                );
-            }
-        }
+        assert_drop_times(&case.path("archive/files/raw"), true, "rsync -a");
+        assert_drop_times(&case.path("nfs"), false, "rsync -a");
         crate::harness::Seen {
             source: local_files(&case.path("nfs")),
-            archive,
+            archive: without_run(local_files(&case.path("archive/files/raw"))),
             metadata: Vec::new(),
         }
     }
