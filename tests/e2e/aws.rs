@@ -7,8 +7,8 @@ use std::fs;
 use serde_json::json;
 
 use crate::harness::{
-    aws_env, bucket, exercise, local_files, restore, service, without_run, Case, Fault, Scenario,
-    CUTOFF,
+    aws_env, bucket, exercise, local_files, restore, restore_into, service, without_run, Case,
+    Fault, Scenario, CUTOFF,
 };
 
 fn partitions() -> Vec<String> {
@@ -467,6 +467,57 @@ fn s3_partitions_are_restored() {
         },
         "s3p",
     );
+}
+
+/// Two weeks of partitions, into another prefix of the bucket: exactly those arrive.
+#[test]
+fn s3_partitions_of_a_date_range_are_restored_elsewhere() {
+    let Some(endpoint) = service("ARCHC_E2E_AWS") else {
+        return;
+    };
+    let s = Partitioned {
+        endpoint,
+        class: None,
+    };
+    let case = s.fresh("s3p-range");
+    let to = format!("s3://{}/elsewhere/", case.var("E2E_BUCKET"));
+    let args = ["--lifecycle", "raw", "--storage", "s3_main"];
+    let range = ["--from", "2026-07-20", "--until", "2026-08-01", "--to", &to];
+    restore_into(&s, &case, &[&args[..], &range[..]].concat());
+    let want: BTreeMap<String, String> = s
+        .original()
+        .into_iter()
+        .filter(|(k, _)| ("dt=2026-07-20".."dt=2026-08-01").contains(&k.as_str()))
+        .map(|(k, (v, _))| (k, v))
+        .collect();
+    assert_eq!(want.len(), 8, "two partitions of four objects");
+    let arrived = under(&download(&case, case.var("E2E_BUCKET")), "elsewhere/");
+    assert_eq!(arrived, want, "exactly the range asked for");
+}
+
+/// One month of objects selected by creation date, into another prefix.
+#[test]
+fn s3_objects_created_in_a_date_range_are_restored_elsewhere() {
+    let Some(endpoint) = service("ARCHC_E2E_AWS_FAKETIME") else {
+        return;
+    };
+    let clock = std::env::var("ARCHC_E2E_CLOCK").unwrap();
+    let s = CreationDate {
+        endpoint,
+        clock,
+        class: None,
+    };
+    let case = s.fresh("s3c-range");
+    let to = format!("s3://{}/elsewhere/", case.var("E2E_BUCKET"));
+    let args = ["--lifecycle", "raw", "--storage", "exports"];
+    let range = ["--from", "2026-08-01", "--until", "2026-09-01", "--to", &to];
+    restore_into(&s, &case, &[&args[..], &range[..]].concat());
+    let arrived = under(&download(&case, case.var("E2E_BUCKET")), "elsewhere/");
+    let want = BTreeMap::from([(
+        "export_002.csv.gz".to_string(),
+        "export_002.csv.gz created 2026-08-31 23:00:00\n".to_string(),
+    )]);
+    assert_eq!(arrived, want, "exactly the object created in August");
 }
 
 #[test]

@@ -586,6 +586,23 @@ pub fn restore(s: &dyn Scenario, name: &str) {
     );
 }
 
+/// Archives the case with a clean run, then restores what `args` ask (one storage, a date
+/// range, `--to` another place of its kind) and runs it: the source and the archive stay
+/// exactly as the run left them. The caller checks what arrived where it restored to.
+pub fn restore_into(s: &dyn Scenario, case: &Case, args: &[&str]) {
+    let run = case.run(Fault::None, &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let archived = s.seen(case);
+    let script = case.restore("restore", args);
+    let restored = case.run_script(&script, "restore-state", Fault::None, &[]);
+    assert_eq!(restored.code, 0, "{}{}", restored.stdout, restored.stderr);
+    assert_eq!(
+        s.seen(case),
+        archived,
+        "the source and the archive untouched"
+    );
+}
+
 /// Archives the case with a clean run and compiles its restore (every lifecycle).
 fn archive_for_restore(s: &dyn Scenario, case: &Case) -> PathBuf {
     let archived = case.run(Fault::None, &[]);

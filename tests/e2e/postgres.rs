@@ -6,7 +6,9 @@ use std::fs;
 
 use serde_json::json;
 
-use crate::harness::{exercise, late_write, named, pg_env, restore, Case, Scenario, CUTOFF};
+use crate::harness::{
+    exercise, late_write, named, pg_env, restore, restore_into, Case, Scenario, CUTOFF,
+};
 
 pub struct Orders {
     pub env: Vec<(String, String)>,
@@ -232,6 +234,33 @@ fn postgres_late_rows_are_archived_before_the_delete() {
 fn postgres_rows_are_restored() {
     let Some(env) = pg_env() else { return };
     restore(&Orders { env }, "pg");
+}
+
+/// The second half of July, into another (empty) table of the same database: exactly
+/// those rows arrive (the run archived from 2019 on, the rows start on July 1st).
+#[test]
+fn postgres_rows_of_a_date_range_are_restored_into_another_table() {
+    let Some(env) = pg_env() else { return };
+    let s = Orders { env };
+    let case = s.fresh("pg-range");
+    let db = database(&case);
+    let like = "CREATE TABLE public.orders_copy (LIKE public.orders INCLUDING ALL)";
+    psql(&case, &db, &["-c", like]);
+    let to = format!("postgres:{db}.public.orders_copy");
+    let args = ["--lifecycle", "serving", "--storage", "pg_orders"];
+    let range = ["--from", "2026-07-16", "--until", "2026-08-01", "--to", &to];
+    restore_into(&s, &case, &[&args[..], &range[..]].concat());
+    let want: BTreeMap<String, String> = rows()
+        .into_iter()
+        .filter(|(_, day, _)| ("2026-07-16".."2026-08-01").contains(&day.as_str()))
+        .map(|(id, day, note)| (format!("{id:03}"), copy_line(id, &day, &note)))
+        .collect();
+    assert_eq!(want.len(), 7, "the second half of July holds 7 rows");
+    assert_eq!(
+        source_rows(&case, &db, "orders_copy", ""),
+        want,
+        "exactly those rows"
+    );
 }
 
 /// The same orders in a table range-partitioned on the date column (see PARTITIONS):
