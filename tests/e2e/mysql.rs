@@ -6,7 +6,9 @@ use std::fs;
 
 use serde_json::json;
 
-use crate::harness::{exercise, late_write, named, restore, service, Case, Scenario, CUTOFF};
+use crate::harness::{
+    exercise, late_write, named, restore, restore_into, service, Case, Scenario, CUTOFF,
+};
 use crate::postgres::rows;
 
 struct Customers {
@@ -36,6 +38,10 @@ fn database(case: &Case) -> String {
 }
 
 fn dump_all(case: &Case) -> String {
+    dump_table(case, "events")
+}
+
+fn dump_table(case: &Case, table: &str) -> String {
     case.tool(
         "mysqldump",
         &[
@@ -44,7 +50,7 @@ fn dump_all(case: &Case) -> String {
             "--skip-extended-insert",
             "--skip-dump-date",
             &database(case),
-            "events",
+            table,
         ],
     )
     .stdout
@@ -171,4 +177,46 @@ fn mariadb_rows_by_date_column() {
 fn mariadb_rows_are_restored() {
     let Some(scenario) = customers() else { return };
     restore(&scenario, "maria");
+}
+
+/// The second half of July, into another (empty) table of the same database: exactly
+/// those rows arrive, the source and the archive stay as the run left them.
+#[test]
+fn mariadb_rows_of_a_date_range_are_restored_into_another_table() {
+    let Some(s) = customers() else { return };
+    let case = s.fresh("maria-range");
+    let db = database(&case);
+    case.tool(
+        "mysql",
+        &[
+            "-e",
+            &format!("CREATE TABLE {db}.events_copy LIKE {db}.events"),
+        ],
+    );
+    let to = format!("mysql:{db}.events_copy");
+    let args = ["--lifecycle", "raw", "--storage", "crm"];
+    let range = ["--from", "2026-07-16", "--until", "2026-08-01", "--to", &to];
+    restore_into(&s, &case, &[&args[..], &range[..]].concat());
+    let july: Vec<String> = rows()
+        .into_iter()
+        .filter(|(_, day, _)| ("2026-07-16".."2026-08-01").contains(&day.as_str()))
+        .map(|(id, _, _)| format!("{id:03}"))
+        .collect();
+    let want: BTreeMap<String, String> = s
+        .original()
+        .into_iter()
+        .filter(|(k, _)| july.contains(k))
+        .map(|(k, (v, _))| {
+            (
+                k,
+                v.replace("INSERT INTO `events`", "INSERT INTO `events_copy`"),
+            )
+        })
+        .collect();
+    assert_eq!(want.len(), 7, "the second half of July holds 7 rows");
+    assert_eq!(
+        inserts(&dump_table(&case, "events_copy")),
+        want,
+        "exactly those rows"
+    );
 }
