@@ -544,6 +544,63 @@ fn s3_objects_by_creation_date_are_restored() {
     );
 }
 
+/// Two weeks of a Glue table into another Glue table over another prefix: its files arrive
+/// under that table's location and its partitions are added there, pointing at them.
+#[test]
+fn glue_partitions_of_a_date_range_are_restored_into_another_table() {
+    let Some(endpoint) = service("ARCHC_E2E_AWS") else {
+        return;
+    };
+    let s = GlueTable { endpoint };
+    let case = s.fresh("glue-range");
+    let (bucket, database) = (case.var("E2E_BUCKET"), case.var("E2E_DATABASE"));
+    let location = format!("s3://{bucket}/copy/events/");
+    let table_input = json!({"Name": "events_copy", "PartitionKeys": [{"Name": "dt", "Type": "string"}],
+        "StorageDescriptor": {"Location": location, "Columns": [{"Name": "line", "Type": "string"}]}});
+    let table_input = table_input.to_string();
+    let create = ["glue", "create-table", "--database-name", database];
+    case.tool(
+        "aws",
+        &[&create[..], &["--table-input", &table_input]].concat(),
+    );
+    let to = format!("glue:{database}.events_copy");
+    let args = ["--lifecycle", "bronze", "--storage", "glue_main"];
+    let range = ["--from", "2026-07-01", "--until", "2026-08-01", "--to", &to];
+    restore_into(&s, &case, &[&args[..], &range[..]].concat());
+    let want: BTreeMap<String, String> = s
+        .original()
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("dt=2026-07-"))
+        .map(|(k, (v, _))| (k, v))
+        .collect();
+    assert_eq!(want.len(), 3, "one partition of three objects");
+    let arrived = under(&download(&case, bucket), "copy/events/");
+    assert_eq!(
+        arrived, want,
+        "exactly the range, under the other table's location"
+    );
+    let listed = case.tool(
+        "aws",
+        &[
+            "glue",
+            "get-partitions",
+            "--database-name",
+            database,
+            "--table-name",
+            "events_copy",
+            "--query",
+            "Partitions[].[Values[0], StorageDescriptor.Location]",
+            "--output",
+            "text",
+        ],
+    );
+    assert_eq!(
+        listed.stdout.trim(),
+        format!("2026-07-15\t{location}dt=2026-07-15/"),
+        "the partition is added to the other table, at its files"
+    );
+}
+
 /// A Delta table registered in Glue by Spark has no Glue partition keys: configured as a
 /// Glue table, its run stops at the describe step with a hint, before any other call.
 #[test]
