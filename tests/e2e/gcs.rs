@@ -7,11 +7,46 @@ use std::fs;
 use serde_json::json;
 
 use crate::harness::{
-    bucket, exercise, local_files, restore, service, without_run, Case, Scenario, CUTOFF,
+    bucket, exercise, local_files, restore, restore_into, service, without_run, Case, Scenario,
+    CUTOFF,
 };
 
 struct GcsPartitions {
     boto: String,
+}
+
+/// Every object of the case's bucket, by name.
+fn download(case: &Case) -> BTreeMap<String, String> {
+    let bucket = case.var("E2E_BUCKET");
+    let local = case.path(&format!(
+        "seen-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    fs::create_dir_all(&local).unwrap();
+    case.tool(
+        "gsutil",
+        &[
+            "-q",
+            "-m",
+            "rsync",
+            "-r",
+            &format!("gs://{bucket}"),
+            local.to_str().unwrap(),
+        ],
+    );
+    let files = local_files(&local);
+    fs::remove_dir_all(&local).ok();
+    files
+}
+
+fn under(files: &BTreeMap<String, String>, prefix: &str) -> BTreeMap<String, String> {
+    files
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix(prefix).map(|r| (r.to_string(), v.clone())))
+        .collect()
 }
 
 impl Scenario for GcsPartitions {
@@ -49,37 +84,10 @@ impl Scenario for GcsPartitions {
     }
 
     fn seen(&self, case: &Case) -> crate::harness::Seen {
-        let bucket = case.var("E2E_BUCKET");
-        let local = case.path(&format!(
-            "seen-{}",
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
-        ));
-        fs::create_dir_all(&local).unwrap();
-        case.tool(
-            "gsutil",
-            &[
-                "-q",
-                "-m",
-                "rsync",
-                "-r",
-                &format!("gs://{bucket}"),
-                local.to_str().unwrap(),
-            ],
-        );
-        let files = local_files(&local);
-        fs::remove_dir_all(&local).ok();
-        let under = |prefix: &str| {
-            files
-                .iter()
-                .filter_map(|(k, v)| k.strip_prefix(prefix).map(|r| (r.to_string(), v.clone())))
-                .collect()
-        };
+        let files = download(case);
         crate::harness::Seen {
-            source: under("readings/"),
-            archive: without_run(under("archive/sensors/landing/gcs_main/")),
+            source: under(&files, "readings/"),
+            archive: without_run(under(&files, "archive/sensors/landing/gcs_main/")),
             metadata: Vec::new(),
         }
     }
@@ -130,4 +138,27 @@ fn gcs_partitions_are_restored() {
         return;
     };
     restore(&GcsPartitions { boto }, "gcs");
+}
+
+/// One month of partitions, into another prefix of the bucket: exactly those arrive.
+#[test]
+fn gcs_partitions_of_a_date_range_are_restored_elsewhere() {
+    let Some(boto) = service("ARCHC_E2E_BOTO_CONFIG") else {
+        return;
+    };
+    let s = GcsPartitions { boto };
+    let case = s.fresh("gcs-range");
+    let to = format!("gs://{}/elsewhere/", case.var("E2E_BUCKET"));
+    let args = ["--lifecycle", "landing", "--storage", "gcs_main"];
+    let range = ["--from", "2026-08-01", "--until", "2026-09-01", "--to", &to];
+    restore_into(&s, &case, &[&args[..], &range[..]].concat());
+    let want: BTreeMap<String, String> = s
+        .original()
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("day=202608"))
+        .map(|(k, (v, _))| (k, v))
+        .collect();
+    assert_eq!(want.len(), 3, "one partition of three objects");
+    let arrived = under(&download(&case), "elsewhere/");
+    assert_eq!(arrived, want, "exactly the range asked for");
 }
