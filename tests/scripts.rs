@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -730,11 +731,12 @@ fn render_refuses_every_kind_of_tampered_run_file() {
     }
 }
 
-/// `archc status` reads the journals: one run done, one failed at its step, one never
-/// started (its run file is given), and a JSON form for dashboards.
+/// `archc status` reads the journals of a fleet: one run done, one failed at its step, one
+/// killed (-9) inside a step, one never started (its run file is given), and a JSON form
+/// for dashboards.
 #[test]
 fn status_summarises_runs_from_their_journals() {
-    let fixture = Fixture::new(&[("a", &[]), ("b", &[]), ("c", &[])]);
+    let fixture = Fixture::new(&[("a", &[]), ("b", &[]), ("c", &[]), ("d", &[])]);
     let ok = fixture.run(&fixture.script("a"), &[], None);
     assert_eq!(ok.code, 0, "{}", ok.stderr);
     let failed = fixture.run(
@@ -743,6 +745,18 @@ fn status_summarises_runs_from_their_journals() {
         Some("raw.parts.sync_source_to_archive"),
     );
     assert_ne!(failed.code, 0);
+    let path = format!(
+        "{}:{}",
+        fixture.bin.display(),
+        std::env::var("PATH").unwrap()
+    );
+    let killed = sh(Command::new("bash")
+        .arg(fixture.script("c"))
+        .env("PATH", path)
+        .env("FAKE_KILL_STEP", "raw.drops.sync_source_to_archive")
+        .env("ARCHC_LOCK_DIR", fixture.dir.path().join("locks"))
+        .process_group(0));
+    assert_ne!(killed.code, 0, "{}", killed.stdout);
     let out = fixture.dir.path().join("out");
     let runs: Vec<String> = tree(&out.join("runs"))
         .keys()
@@ -756,13 +770,19 @@ fn status_summarises_runs_from_their_journals() {
     assert_eq!(text.code, 1, "{}", text.stderr);
     assert!(
         text.stdout
-            .contains("3 runs: 1 done, 0 in progress, 1 failed, 1 never started"),
+            .contains("4 runs: 1 done, 1 in progress, 1 failed, 1 never started"),
         "{}",
         text.stdout
     );
     assert!(
         text.stdout
             .contains("FAILED at raw.parts.sync_source_to_archive"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout
+            .contains("in progress (or interrupted) at raw.drops.sync_source_to_archive"),
         "{}",
         text.stdout
     );
@@ -774,7 +794,7 @@ fn status_summarises_runs_from_their_journals() {
         .iter()
         .map(|r| r["state"].as_str().unwrap())
         .collect();
-    assert_eq!(states, ["done", "failed", "never_started"]);
+    assert_eq!(states, ["done", "failed", "in_progress", "never_started"]);
 }
 
 /// `archc verify --exec`: before a run the window is incomplete; after it the file
