@@ -330,6 +330,19 @@ struct CreationDate {
     class: Option<&'static str>,
 }
 
+impl CreationDate {
+    /// The scenario against the moto server that runs under libfaketime, when it is up.
+    fn on_faketime(class: Option<&'static str>) -> Option<Self> {
+        let endpoint = service("ARCHC_E2E_AWS_FAKETIME")?;
+        let clock = std::env::var("ARCHC_E2E_CLOCK").unwrap();
+        Some(CreationDate {
+            endpoint,
+            clock,
+            class,
+        })
+    }
+}
+
 const CREATED: &[(&str, &str, bool)] = &[
     ("export_001.csv.gz", "2019-03-01 12:00:00", true),
     ("export_002.csv.gz", "2026-08-31 23:00:00", true),
@@ -407,18 +420,10 @@ impl Scenario for CreationDate {
 
 #[test]
 fn s3_by_object_creation_date() {
-    let Some(endpoint) = service("ARCHC_E2E_AWS_FAKETIME") else {
+    let Some(s) = CreationDate::on_faketime(None) else {
         return;
     };
-    let clock = std::env::var("ARCHC_E2E_CLOCK").unwrap();
-    exercise(
-        &CreationDate {
-            endpoint,
-            clock,
-            class: None,
-        },
-        "s3c",
-    );
+    exercise(&s, "s3c");
 }
 
 /// A run killed after its partition drop (before the data is deleted) is finished by a
@@ -498,14 +503,8 @@ fn s3_partitions_of_a_date_range_are_restored_elsewhere() {
 /// One month of objects selected by creation date, into another prefix.
 #[test]
 fn s3_objects_created_in_a_date_range_are_restored_elsewhere() {
-    let Some(endpoint) = service("ARCHC_E2E_AWS_FAKETIME") else {
+    let Some(s) = CreationDate::on_faketime(None) else {
         return;
-    };
-    let clock = std::env::var("ARCHC_E2E_CLOCK").unwrap();
-    let s = CreationDate {
-        endpoint,
-        clock,
-        class: None,
     };
     let case = s.fresh("s3c-range");
     let to = format!("s3://{}/elsewhere/", case.var("E2E_BUCKET"));
@@ -530,18 +529,10 @@ fn glue_table_is_restored_with_its_partitions() {
 
 #[test]
 fn s3_objects_by_creation_date_are_restored() {
-    let Some(endpoint) = service("ARCHC_E2E_AWS_FAKETIME") else {
+    let Some(s) = CreationDate::on_faketime(None) else {
         return;
     };
-    let clock = std::env::var("ARCHC_E2E_CLOCK").unwrap();
-    restore(
-        &CreationDate {
-            endpoint,
-            clock,
-            class: None,
-        },
-        "s3c",
-    );
+    restore(&s, "s3c");
 }
 
 /// Two weeks of a Glue table into another Glue table over another prefix: its files arrive
@@ -749,14 +740,8 @@ fn s3_glacier_archive_is_thawed_before_it_is_restored() {
 
 #[test]
 fn s3_glacier_archive_by_creation_date_is_thawed_before_it_is_restored() {
-    let Some(endpoint) = service("ARCHC_E2E_AWS_FAKETIME") else {
+    let Some(s) = CreationDate::on_faketime(Some("GLACIER")) else {
         return;
-    };
-    let clock = std::env::var("ARCHC_E2E_CLOCK").unwrap();
-    let s = CreationDate {
-        endpoint,
-        clock,
-        class: Some("GLACIER"),
     };
     thawed_before_restore(&s, "s3ccold", "archive/orders/raw/exports/", None);
 }

@@ -26,20 +26,14 @@ fn download(case: &Case) -> BTreeMap<String, String> {
             .as_nanos()
     ));
     fs::create_dir_all(&local).unwrap();
-    case.tool(
-        "gsutil",
-        &[
-            "-q",
-            "-m",
-            "rsync",
-            "-r",
-            &format!("gs://{bucket}"),
-            local.to_str().unwrap(),
-        ],
-    );
+    rsync(case, &format!("gs://{bucket}"), local.to_str().unwrap());
     let files = local_files(&local);
     fs::remove_dir_all(&local).ok();
     files
+}
+
+fn rsync(case: &Case, from: &str, to: &str) {
+    case.tool("gsutil", &["-q", "-m", "rsync", "-r", from, to]);
 }
 
 fn under(files: &BTreeMap<String, String>, prefix: &str) -> BTreeMap<String, String> {
@@ -69,16 +63,10 @@ impl Scenario for GcsPartitions {
             fs::write(path, body).unwrap();
         }
         case.tool("gsutil", &["-q", "mb", &format!("gs://{bucket}")]);
-        case.tool(
-            "gsutil",
-            &[
-                "-q",
-                "-m",
-                "rsync",
-                "-r",
-                local.to_str().unwrap(),
-                &format!("gs://{bucket}/readings"),
-            ],
+        rsync(
+            &case,
+            local.to_str().unwrap(),
+            &format!("gs://{bucket}/readings"),
         );
         case
     }

@@ -394,6 +394,18 @@ fn assert_nothing_lost(s: &dyn Scenario, case: &Case, context: &str) {
     }
 }
 
+/// After which of a step's `made` side-effecting calls a run is killed: the first and the
+/// last (only the last for slow tools).
+fn kills_after(s: &dyn Scenario, made: usize) -> Vec<usize> {
+    let first = if s.light() { made } else { 1 };
+    let mut after: Vec<usize> = [first, made]
+        .into_iter()
+        .filter(|n| (1..=made).contains(n))
+        .collect();
+    after.dedup();
+    after
+}
+
 /// The whole exercise: a clean run, a second run, a kill -9 before every step and after its
 /// first and last tool call (a failing tool at the gated step), each re-run, and the gate.
 pub fn exercise(s: &dyn Scenario, name: &str) {
@@ -435,13 +447,7 @@ pub fn exercise(s: &dyn Scenario, name: &str) {
         if step.as_str() == s.gated_step() {
             faults.insert(0, Fault::Fail(step));
         }
-        let made = calls.get(step).copied().unwrap_or(0);
-        let first = if s.light() { made } else { 1 };
-        let mut after: Vec<usize> = [first, made]
-            .into_iter()
-            .filter(|n| (1..=made).contains(n))
-            .collect();
-        after.dedup();
+        let after = kills_after(s, calls.get(step).copied().unwrap_or(0));
         faults.extend(after.into_iter().map(|n| Fault::KillAfter(step, n)));
         for (f, fault) in faults.into_iter().enumerate() {
             let context = format!("{fault:?}");
@@ -548,13 +554,7 @@ pub fn restore(s: &dyn Scenario, name: &str) {
         if s.light() && !step.ends_with(".restore_data") {
             continue;
         }
-        let made = calls.get(step).copied().unwrap_or(0);
-        let first = if s.light() { made } else { 1 };
-        let mut after: Vec<usize> = [first, made]
-            .into_iter()
-            .filter(|n| (1..=made).contains(n))
-            .collect();
-        after.dedup();
+        let after = kills_after(s, calls.get(step).copied().unwrap_or(0));
         let faults = std::iter::once(Fault::Kill(step))
             .chain(after.into_iter().map(|n| Fault::KillAfter(step, n)));
         for (f, fault) in faults.enumerate() {
