@@ -43,11 +43,12 @@ fn restore_scripts_are_pinned_and_lint_clean() {
     let built = built();
     let out = temp();
     let mut files = BTreeMap::new();
-    // Every kind restore is built for: s3, postgres, mysql, glue, local, hdfs, gcs, hive.
+    // Every kind restore is built for: s3, postgres, mysql, glue, local, hdfs, gcs, hive,
+    // delta.
     let requests: [(&str, &[&str]); 5] = [
         ("orders", &["--all-lifecycles"]),
         ("customers", &["--all-lifecycles"]),
-        ("payments", &["--lifecycle", "raw"]),
+        ("payments", &["--all-lifecycles"]),
         ("clickstream", &["--lifecycle", "raw"]),
         ("sensor_readings", &["--all-lifecycles"]),
     ];
@@ -85,6 +86,7 @@ fn restore_targets_must_be_places_of_the_same_kind() {
         ("payments", "raw", "nfs_drops"),
         ("audit_log", "raw", "gcs_dumps"),
         ("clickstream", "raw", "hdfs_2010"),
+        ("payments", "ledger", "delta_ledger"),
     ];
     let targets = [
         ("s3_exports", "s3://restored/orders/"),
@@ -94,6 +96,7 @@ fn restore_targets_must_be_places_of_the_same_kind() {
         ("nfs_drops", "/mnt/restored/payments/"),
         ("gcs_dumps", "gs://restored/audit/"),
         ("hdfs_2010", "hdfs://nn/restored/clicks/"),
+        ("delta_ledger", "delta:/restored/ledger"),
     ];
     let out = temp();
     let mut matrix = String::new();
@@ -167,7 +170,10 @@ fn restore_refuses_unclear_or_impossible_requests() {
     }
     let delta = restore(&clicks, &["--lifecycle", "bronze"], &out.path().join("d"));
     assert_eq!(delta.code, 2);
-    said.push_str(&format!("a delta storage: {}\n", delta.stderr.trim()));
+    said.push_str(&format!(
+        "a delta storage with Glue partitions: {}\n",
+        delta.stderr.trim()
+    ));
     let tampered = out.path().join("tampered_run_file.json");
     let text = fs::read_to_string(&orders)
         .unwrap()

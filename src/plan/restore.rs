@@ -152,9 +152,20 @@ fn restore_detail(
     let commands = match storage.kind.family() {
         Family::Files | Family::Metastore => files(&ctx, &target, req.merge, r)?,
         Family::Database => database(&ctx, &target, req.merge, r)?,
-        Family::Delta | Family::Search | Family::Stream => {
+        Family::Delta => {
+            let Target::Delta(to) = &target else {
+                return Err(Error::internal("a delta restore to another place"));
+            };
+            if req.merge {
+                return Err(Error::usage(
+                    "--merge is not built for delta storages: a re-run after a crash could insert the rows twice",
+                ));
+            }
+            super::drivers::delta::restore(&ctx, to.as_deref(), r)?
+        }
+        Family::Search | Family::Stream => {
             return Err(Error::usage(format!(
-                "restore of {} storages is not built yet (s3, gcs, hdfs, local, glue, hive, postgres and mysql are)",
+                "restore of {} storages is not built yet (s3, gcs, hdfs, local, glue, hive, delta, postgres and mysql are)",
                 storage.kind.as_str()
             )))
         }
@@ -176,6 +187,8 @@ pub enum Target {
     /// A metastore table (database, table).
     Table(String, String),
     Database(DatabaseDetail),
+    /// A Delta table: the storage's own, or a path table.
+    Delta(Option<String>),
 }
 
 impl Target {
@@ -184,6 +197,8 @@ impl Target {
             Target::Tree(l) => l.url(),
             Target::Table(db, t) => format!("{db}.{t}"),
             Target::Database(d) => format!("{}.{}.{}", d.database, d.schema, d.table_name),
+            Target::Delta(None) => "the table it came from".to_string(),
+            Target::Delta(Some(path)) => format!("delta:{path}"),
         }
     }
 }
@@ -196,6 +211,7 @@ pub fn target(storage: &Storage, to: Option<&str>) -> Result<Target> {
         return Ok(match &storage.detail {
             Detail::Metastore(m) => Target::Table(m.database.clone(), m.table_name.clone()),
             Detail::Database(d) => Target::Database(d.clone()),
+            Detail::Delta(_) => Target::Delta(None),
             _ => Target::Tree(
                 storage
                     .location()
@@ -257,9 +273,37 @@ pub fn target(storage: &Storage, to: Option<&str>) -> Result<Target> {
                 })
             })
         }
-        StorageKind::Delta | StorageKind::Elasticsearch | StorageKind::Kafka => None,
+        StorageKind::Delta => to
+            .strip_prefix("delta:")
+            .and_then(delta_path)
+            .map(|p| Target::Delta(Some(p))),
+        StorageKind::Elasticsearch | StorageKind::Kafka => None,
     };
     found.ok_or_else(wrong)
+}
+
+/// A path table `--to delta:` names, in the form a config's Delta `path` must have:
+/// spark-sql substitutes `${...}` and splits statements at `;` even inside backquotes.
+fn delta_path(p: &str) -> Option<String> {
+    let p = p.trim_end_matches('/');
+    let rest = match p.split_once("://") {
+        Some(("s3" | "s3a" | "gs" | "hdfs", rest)) => {
+            let (host, path) = rest.split_once('/')?;
+            let host_ok = !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
+            host_ok.then_some(path)?
+        }
+        Some(_) => return None,
+        None => p.strip_prefix('/')?,
+    };
+    let clean = !rest.is_empty()
+        && rest.split('/').all(|seg| !matches!(seg, "" | "." | ".."))
+        && !rest
+            .chars()
+            .any(|c| c.is_control() || "$;'\"\\`".contains(c));
+    clean.then(|| p.to_string())
 }
 
 /// How a `--to` of each kind is written.
@@ -271,7 +315,7 @@ pub fn example(kind: StorageKind) -> &'static str {
         StorageKind::Local => "local: /mount/path/",
         StorageKind::Glue => "glue: glue:database.table",
         StorageKind::Hive => "hive: hive:database.table",
-        StorageKind::Delta => "delta: not restorable yet",
+        StorageKind::Delta => "delta: delta:/path or delta:s3://bucket/path (a path table)",
         StorageKind::Postgres => "postgres: postgres:database.schema.table",
         StorageKind::Mysql => "mysql: mysql:database.table",
         StorageKind::Elasticsearch => "elasticsearch: not restorable yet",
@@ -509,5 +553,34 @@ fn compact(details: &mut [ArchivalDetail]) {
         .collect();
     for command in details.iter_mut().flat_map(|d| d.commands.iter_mut()) {
         command.seq = used.iter().position(|s| *s == command.seq).unwrap_or(0) as u32;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::delta_path;
+
+    #[test]
+    fn delta_targets_are_paths_spark_sql_cannot_read_as_syntax() {
+        for good in ["/restored/ledger/", "s3://bucket/t", "hdfs://nn:8020/d/t"] {
+            assert!(delta_path(good).is_some(), "{good}");
+        }
+        for bad in [
+            "/x/${env:HOME}",
+            "/x;DROP TABLE t",
+            "/x'y",
+            "/x`y",
+            "/x\\y",
+            "/x\ny",
+            "/a/../etc",
+            "/",
+            "s3:///x",
+            "s3://b",
+            "file://h/x",
+            "relative/x",
+            "s3://b$(id)/x",
+        ] {
+            assert_eq!(delta_path(bad), None, "{bad:?}");
+        }
     }
 }

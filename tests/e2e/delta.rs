@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use crate::harness::{exercise, late_write, named, Case, Scenario, CUTOFF};
+use crate::harness::{
+    exercise, late_write, late_write_restored, named, restore, restore_into, Case, Fault, Scenario,
+    CUTOFF,
+};
 use crate::support::root;
 
 struct DeltaTables;
@@ -145,6 +148,17 @@ impl Scenario for DeltaTables {
         "bronze.parted.delete_delta_data"
     }
 
+    /// The restore regenerates the Athena manifest (the seeded table had none): it lists
+    /// every partition again.
+    fn metadata_restored(&self, _before: &[String]) -> Vec<String> {
+        DAYS.iter().map(|d| format!("dt={d}")).collect()
+    }
+
+    /// A Python process per statement: the restore is interrupted at its inserts only.
+    fn light_restore(&self) -> bool {
+        true
+    }
+
     fn late_write(&self, case: &Case) -> Option<(String, String)> {
         python(case, LATE, &[case.path("lake/parted").to_str().unwrap()]);
         let row = r#"{"day": "2026-08-15", "dt": "2026-08-15", "id": "900", "note": "late"}"#;
@@ -185,4 +199,106 @@ fn delta_tables_partitioned_and_by_date_column() {
     if delta_ready() {
         exercise(&DeltaTables, "delta");
     }
+}
+
+#[test]
+fn delta_tables_are_restored() {
+    if delta_ready() {
+        restore(&DeltaTables, "delta");
+    }
+}
+
+#[test]
+fn delta_restore_after_a_late_write_reads_the_final_attempt() {
+    if delta_ready() {
+        late_write_restored(&DeltaTables, "delta");
+    }
+}
+
+/// A kill right after the delete's statements returned (the rows are gone and the run's
+/// final attempt is recorded, the journal line is not), then a late write into the
+/// window: the re-run deletes nothing more, so the late row stays in the table for the
+/// next run, and the archive's final attempt holds exactly what the run deleted.
+#[test]
+fn delta_rows_written_after_a_recorded_delete_stay_for_the_next_run() {
+    if !delta_ready() {
+        return;
+    }
+    let s = DeltaTables;
+    let case = s.fresh("delta-after-delete");
+    // The step's calls: the gate's count, the record read, the DELETE (and record write).
+    let stopped = case.run(Fault::KillAfter(s.gated_step(), 3), &[]);
+    assert_ne!(stopped.code, 0, "{}", stopped.stdout);
+    let parted = |seen: &crate::harness::Seen| {
+        seen.source
+            .keys()
+            .filter(|k| k.starts_with("parted/"))
+            .count()
+    };
+    assert_eq!(
+        parted(&s.seen(&case)),
+        6,
+        "killed after the DELETE committed"
+    );
+    let (key, value) = s.late_write(&case).expect("the scenario writes late data");
+    let resumed = case.run(Fault::None, &[]);
+    assert_eq!(resumed.code, 0, "{}{}", resumed.stdout, resumed.stderr);
+    assert!(
+        resumed.stdout.contains("nothing more to delete"),
+        "{}",
+        resumed.stdout
+    );
+    let seen = s.seen(&case);
+    assert_eq!(seen.source.get(&key), Some(&value), "the late row stays");
+    let old: BTreeMap<_, _> = s
+        .original()
+        .into_iter()
+        .filter(|(_, (_, old))| *old)
+        .map(|(k, (v, _))| (k, v))
+        .collect();
+    assert_eq!(seen.archive, old, "the archive holds what the run deleted");
+    eprintln!("delta: a row written after the run's recorded delete stays for the next run");
+}
+
+const EMPTY_COPY: &str = r#"
+import sys, os
+from deltalake import DeltaTable, write_deltalake
+source = DeltaTable(sys.argv[1]).to_pyarrow_table()
+write_deltalake(sys.argv[2], source.schema.empty_table(), partition_by=["dt"])
+os._exit(0)
+"#;
+
+/// One date range restored into another (empty) path table: exactly the range's rows
+/// arrive there; the source table and the archive are as the run left them.
+#[test]
+fn delta_range_restored_into_another_path_table() {
+    if !delta_ready() {
+        return;
+    }
+    let s = DeltaTables;
+    let case = s.fresh("delta-into");
+    let copy = case.path("lake/copy");
+    let source = case.path("lake/parted");
+    python(
+        &case,
+        EMPTY_COPY,
+        &[source.to_str().unwrap(), copy.to_str().unwrap()],
+    );
+    let to = format!("delta:{}", copy.display());
+    let args = ["--lifecycle", "bronze", "--storage", "parted", "--to", &to];
+    let range = ["--from", "2026-07-16", "--until", "2026-08-01"];
+    restore_into(&s, &case, &[&args[..], &range[..]].concat());
+    let want: BTreeMap<_, _> = s
+        .original()
+        .into_iter()
+        .filter(|(k, (v, _))| k.starts_with("parted/") && v.contains("2026-07-31"))
+        .map(|(k, (v, _))| (k, v))
+        .collect();
+    assert_eq!(want.len(), 3, "the seed has three rows that day");
+    assert_eq!(
+        rows(&case, "lake/copy", "parted/"),
+        want,
+        "exactly the range"
+    );
+    eprintln!("delta: a date range restored into another path table");
 }

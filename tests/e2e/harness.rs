@@ -349,6 +349,10 @@ pub trait Scenario {
     fn light(&self) -> bool {
         false
     }
+    /// A restore is interrupted only at its copy steps (before, after the last call).
+    fn light_restore(&self) -> bool {
+        self.light()
+    }
 }
 
 fn assert_final(s: &dyn Scenario, case: &Case, context: &str) {
@@ -551,7 +555,7 @@ pub fn restore(s: &dyn Scenario, name: &str) {
     );
     for (k, step) in steps.iter().enumerate() {
         // A JVM per tool call: only the copy is interrupted (before it, after its last call).
-        if s.light() && !step.ends_with(".restore_data") {
+        if s.light_restore() && !step.ends_with(".restore_data") {
             continue;
         }
         let after = kills_after(s, calls.get(step).copied().unwrap_or(0));
@@ -581,9 +585,12 @@ pub fn restore(s: &dyn Scenario, name: &str) {
         }
         eprintln!("{name}: restore killed before and after the tool at {step} recovered");
     }
-    eprintln!(
-        "{name}: restored exactly, after a kill -9 at every restore step; a full target refused"
-    );
+    let at = if s.light_restore() {
+        "at its copy steps"
+    } else {
+        "at every restore step"
+    };
+    eprintln!("{name}: restored exactly, after a kill -9 {at}; a full target refused");
 }
 
 /// Archives the case with a clean run, then restores what `args` ask (one storage, a date
@@ -670,6 +677,33 @@ pub fn late_write(s: &dyn Scenario, name: &str) {
         .collect();
     assert_eq!(seen.archive, old, "every other archived datum is there too");
     eprintln!("{name}: a late write into the window is archived before it is deleted");
+}
+
+/// A run that archived twice (a late write made it select the window again) is restored
+/// from its final attempt: every datum the run deleted comes back, the late one too.
+pub fn late_write_restored(s: &dyn Scenario, name: &str) {
+    let case = s.fresh(&format!("{name}-late-restore"));
+    let mut want = s.seen(&case).source;
+    let stopped = case.run(Fault::Kill(s.gated_step()), &[]);
+    assert_ne!(stopped.code, 0, "{}", stopped.stdout);
+    let (key, value) = s.late_write(&case).expect("the scenario writes late data");
+    let resumed = case.run(Fault::None, &[]);
+    assert_eq!(resumed.code, 0, "{}{}", resumed.stdout, resumed.stderr);
+    assert!(
+        resumed.stderr.contains("changed since it was selected"),
+        "{}",
+        resumed.stderr
+    );
+    let script = case.restore("restore", &["--all-lifecycles"]);
+    let restored = case.run_script(&script, "restore-state", Fault::None, &[]);
+    assert_eq!(restored.code, 0, "{}{}", restored.stdout, restored.stderr);
+    want.insert(key, value);
+    assert_eq!(
+        s.seen(&case).source,
+        want,
+        "every datum the run deleted is back, the late one too"
+    );
+    eprintln!("{name}: a run that archived twice is restored from its final attempt");
 }
 
 /// Every file in `dir` whose name starts with `prefix`, in name order (a run's dumps,

@@ -7,7 +7,8 @@ use std::fs;
 use serde_json::json;
 
 use crate::harness::{
-    exercise, late_write, named, restore, restore_into, service, Case, Scenario, CUTOFF,
+    exercise, late_write, late_write_restored, named, restore, restore_into, service, Case,
+    Scenario, CUTOFF,
 };
 use crate::postgres::rows;
 
@@ -219,4 +220,10 @@ fn mariadb_rows_of_a_date_range_are_restored_into_another_table() {
         want,
         "exactly those rows"
     );
+}
+
+#[test]
+fn mariadb_restore_after_a_late_write_reads_the_final_dump() {
+    let Some(scenario) = customers() else { return };
+    late_write_restored(&scenario, "maria");
 }

@@ -7,7 +7,8 @@ use std::fs;
 use serde_json::json;
 
 use crate::harness::{
-    exercise, late_write, named, pg_env, restore, restore_into, Case, Scenario, CUTOFF,
+    exercise, late_write, late_write_restored, named, pg_env, restore, restore_into, Case,
+    Scenario, CUTOFF,
 };
 
 pub struct Orders {
@@ -329,4 +330,10 @@ fn postgres_late_rows_in_a_partition_to_drop_are_archived_first() {
 fn postgres_dropped_partitions_are_restored() {
     let Some(env) = pg_env() else { return };
     restore(&PartitionedOrders(Orders { env }), "pgpart");
+}
+
+#[test]
+fn postgres_restore_after_a_late_write_reads_the_final_dump() {
+    let Some(env) = pg_env() else { return };
+    late_write_restored(&Orders { env }, "pg");
 }

@@ -4,7 +4,8 @@ Spark with Delta cannot be installed on these machines; this maps the statement 
 writes onto delta-rs (DataFusion evaluates the predicates as written):
   DESCRIBE HISTORY t | SELECT COUNT(*) FROM t [WHERE p] |
   SELECT assert_true(COUNT(*) = CAST('n' AS BIGINT) OR COUNT(*) = 0, 'msg') FROM t WHERE p |
-  CREATE TABLE IF NOT EXISTS a USING DELTA AS SELECT * FROM t WHERE p |
+  CREATE TABLE IF NOT EXISTS a USING DELTA AS SELECT ... | SELECT attempt FROM t |
+  INSERT INTO t SELECT * FROM a WHERE p AND (SELECT COUNT(*) FROM t WHERE p) = 0 |
   DELETE FROM t WHERE p | GENERATE symlink_format_manifest FOR TABLE t | VACUUM t RETAIN n HOURS
 Tables are path tables, delta.`path`. Anything else is an error.
 """
@@ -70,12 +71,20 @@ def run(stmt):
             sys.stderr.write(f"java.lang.RuntimeException: {m.group(2)}\n")
             sys.stderr.flush()
             os._exit(1)
-    elif flat.startswith("SELECT COUNT(*) FROM"):
-        print(query(flat).column(0)[0].as_py())
+    elif flat.startswith("SELECT COUNT(*) FROM") or flat.startswith("SELECT attempt FROM"):
+        for value in query(flat).column(0):
+            print(value.as_py())
     elif m := re.fullmatch(r"CREATE TABLE IF NOT EXISTS " + PATH + r" USING DELTA AS (SELECT .*)", flat):
         target = m.group(1)
         if not os.path.isdir(os.path.join(target, "_delta_log")):
             write_deltalake(target, query(m.group(2)))
+    elif m := re.fullmatch(r"INSERT INTO " + PATH + r" (SELECT .*)", flat):
+        rows = query(m.group(2))
+        if rows.num_rows:
+            target = DeltaTable(m.group(1))
+            schema = target.schema().to_arrow()
+            write_deltalake(m.group(1), rows.cast(pa.schema(schema)), mode="append",
+                            partition_by=target.metadata().partition_columns or None)
     elif m := re.fullmatch(r"DELETE FROM " + PATH + r" WHERE (.*)", flat):
         DeltaTable(m.group(1)).delete(m.group(2).replace("`", '"'))
     elif m := re.fullmatch(r"GENERATE symlink_format_manifest FOR TABLE " + PATH, flat):

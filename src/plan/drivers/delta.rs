@@ -33,6 +33,11 @@ pub struct DeltaCtx {
     pub log_dst: String,
     /// The SQL file that counts the archive table's rows.
     pub count_sql: String,
+    /// A one-row Delta table naming the attempt whose archive table holds every row the
+    /// run deleted (written by the delete step, read by a restore).
+    pub final_attempt: String,
+    /// The SQL file the delete step reads that record with.
+    pub deleted_sql: String,
     /// What a Glue partition value must look like.
     pub value_re: String,
 }
@@ -111,6 +116,14 @@ fn context(s: &StorageCtx, d: &DeltaDetail) -> Result<DeltaCtx> {
             .map(|b| shell(&format!("{b}_delta_log/")))
             .unwrap_or_default(),
         count_sql: s.sql_file("verify_archive"),
+        final_attempt: format!(
+            "delta.{}",
+            backquote(&format!(
+                "{}_archc/run={}/final_attempt",
+                s.archive, s.run_id
+            ))
+        ),
+        deleted_sql: s.sql_file("deleted_attempt"),
         value_re: crate::model::glob::format_ere("%Y-%m-%d"),
     })
 }
@@ -175,6 +188,66 @@ impl Sql<'_> {
     }
 }
 
+/// A restore of what a run archived from a Delta table: the run's final archive table is
+/// found from its record, the rows of the range inserted into the target (the table
+/// itself, or a path table `to`) while its window is empty, counted, and the Athena
+/// manifest regenerated.
+pub fn restore(s: &StorageCtx, to: Option<&str>, r: &Renderer) -> Result<Vec<Command>> {
+    let Detail::Delta(d) = &s.storage.detail else {
+        return Err(Error::internal("a delta restore of another detail"));
+    };
+    let mut ctx = context(s, d)?;
+    let missing = if ctx.column_from_state {
+        Some("whose partition column is read from the metastore")
+    } else if glue_partitions(s, d) {
+        Some("whose Glue partitions the run dropped (they would have to be added back after the rows)")
+    } else {
+        None
+    };
+    if let Some(what) = missing {
+        return Err(Error::usage(format!(
+            "{}.{}: restore of a Delta table {what} is not built yet",
+            s.lifecycle.name, s.storage.name
+        )));
+    }
+    if let Some(path) = to {
+        ctx.target = format!("delta.{}", backquote(path));
+        ctx.display = path.to_string();
+    }
+    ctx.count_sql = s.sql_file("archived_rows");
+    let q = Sql { s, r, ctx: &ctx };
+    let count = q.file(&ctx.count_sql, "restore_count")?;
+    let (select, file) = q.command(StepKind::SelectArchived, "final_attempt", "restore_select")?;
+    let mut out = vec![s
+        .step(StepKind::SelectArchived, "delta", select)
+        .running(vec![file, count])];
+    let (check, file) = q.command(StepKind::CheckTarget, "count", "restore_check")?;
+    out.push(
+        s.step(StepKind::CheckTarget, "delta", check)
+            .in_phase(crate::plan::step::Phase::SelectObjects)
+            .running(vec![file]),
+    );
+    let (insert, file) = q.command(StepKind::RestoreData, "restore", "restore_run")?;
+    let counted = q.file(&s.sql_file("verify_restore"), "count")?;
+    let arrived = q.shell("restored", &counted)?;
+    out.push(
+        s.step(StepKind::RestoreData, "delta", insert)
+            .verified(arrived)
+            .running(vec![file, counted]),
+    );
+    if d.athena_manifest {
+        out.push(q.step(StepKind::UpdateAthenaSymlink, "manifest", "run")?);
+    }
+    Ok(out)
+}
+
+/// Whether the run drops the table's Glue partitions (an Athena table over the manifest).
+fn glue_partitions(s: &StorageCtx, d: &DeltaDetail) -> bool {
+    d.table_name.is_some()
+        && d.metastore == Metastore::Glue
+        && s.storage.basis == Basis::PartitionDate
+}
+
 impl Driver for Delta {
     fn steps(&self, s: &StorageCtx, r: &Renderer) -> Result<Vec<Command>> {
         let Detail::Delta(d) = &s.storage.detail else {
@@ -182,9 +255,7 @@ impl Driver for Delta {
         };
         let ctx = context(s, d)?;
         let q = Sql { s, r, ctx: &ctx };
-        let glue_partitions = d.table_name.is_some()
-            && d.metastore == Metastore::Glue
-            && s.storage.basis == Basis::PartitionDate;
+        let glue_partitions = glue_partitions(s, d);
         let mut out = Vec::new();
         if glue_partitions || ctx.column_from_state {
             out.push(s.step(
@@ -227,9 +298,10 @@ impl Driver for Delta {
             out.push(drop);
         }
         let (command, file) = q.command(StepKind::DeleteDeltaData, "delete", "delete")?;
+        let deleted = q.file(&ctx.deleted_sql, "final_attempt")?;
         out.push(
             s.gated(StepKind::DeleteDeltaData, "delta", command, &gate)?
-                .running(vec![file, check_file]),
+                .running(vec![deleted, file, check_file]),
         );
         if d.athena_manifest {
             out.push(q.step(StepKind::UpdateAthenaSymlink, "manifest", "run")?);

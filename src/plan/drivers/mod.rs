@@ -1,7 +1,7 @@
 //! One driver per storage family behind one interface, found through one registry.
 
 pub mod database;
-mod delta;
+pub mod delta;
 pub mod files;
 pub mod metastore;
 mod search;
