@@ -221,9 +221,23 @@ fn delta_restore_after_a_late_write_reads_the_final_attempt() {
 /// next run, and the archive's final attempt holds exactly what the run deleted.
 #[test]
 fn delta_rows_written_after_a_recorded_delete_stay_for_the_next_run() {
-    if !delta_ready() {
-        return;
+    if delta_ready() {
+        late_write_after_the_delete(false);
     }
+}
+
+/// The same with the record lost too (a kill between the DELETE's commit and the record's
+/// write, two statements of one spark-sql session): the re-run finds none of the archived
+/// rows left in the window, so it records the attempt instead of selecting again, and a
+/// restore would read the attempt that holds the deleted rows.
+#[test]
+fn delta_a_delete_committed_before_its_record_is_recorded_by_the_re_run() {
+    if delta_ready() {
+        late_write_after_the_delete(true);
+    }
+}
+
+fn late_write_after_the_delete(record_lost: bool) {
     let s = DeltaTables;
     let case = s.fresh("delta-after-delete");
     // The step's calls: the gate's count, the record read, the DELETE (and record write).
@@ -240,13 +254,22 @@ fn delta_rows_written_after_a_recorded_delete_stay_for_the_next_run() {
         6,
         "killed after the DELETE committed"
     );
+    let record = case.path("archive/events/bronze/parted/_archc/run=2026112110/final_attempt");
+    assert!(record.join("_delta_log").is_dir(), "the record was written");
+    if record_lost {
+        std::fs::remove_dir_all(&record).unwrap();
+    }
     let (key, value) = s.late_write(&case).expect("the scenario writes late data");
     let resumed = case.run(Fault::None, &[]);
     assert_eq!(resumed.code, 0, "{}{}", resumed.stdout, resumed.stderr);
+    let said = match record_lost {
+        false => "nothing more to delete",
+        true => "had committed before a crash",
+    };
+    assert!(resumed.stdout.contains(said), "{}", resumed.stdout);
     assert!(
-        resumed.stdout.contains("nothing more to delete"),
-        "{}",
-        resumed.stdout
+        record.join("_delta_log").is_dir(),
+        "the attempt is recorded"
     );
     let seen = s.seen(&case);
     assert_eq!(seen.source.get(&key), Some(&value), "the late row stays");
@@ -257,7 +280,16 @@ fn delta_rows_written_after_a_recorded_delete_stay_for_the_next_run() {
         .map(|(k, (v, _))| (k, v))
         .collect();
     assert_eq!(seen.archive, old, "the archive holds what the run deleted");
-    eprintln!("delta: a row written after the run's recorded delete stays for the next run");
+    assert_eq!(
+        named(
+            &case.path("archive/events/bronze/parted"),
+            "run=2026112110-a"
+        )
+        .len(),
+        1,
+        "one attempt"
+    );
+    eprintln!("delta: a row written after the run's delete stays for the next run (record lost: {record_lost})");
 }
 
 const EMPTY_COPY: &str = r#"

@@ -6,7 +6,7 @@ use std::fs;
 
 use serde_json::json;
 
-use crate::harness::{exercise, local_files, restore, without_run, Case, Scenario};
+use crate::harness::{exercise, local_files, restore, restore_into, without_run, Case, Scenario};
 use crate::local::{assert_drop_times, seed_tree, tree_data};
 use crate::support::root;
 
@@ -58,8 +58,7 @@ impl Scenario for HdfsTree {
     }
 }
 
-#[test]
-fn hdfs_tree_through_hadoop_fsshell() {
+fn hdfs_ready() -> bool {
     let jars = fs::read_dir(root().join(".venv/lib"))
         .ok()
         .and_then(|mut d| d.next())
@@ -71,8 +70,38 @@ fn hdfs_tree_through_hadoop_fsshell() {
             "the HDFS tier needs java and pyspark in .venv on CI"
         );
         eprintln!("SKIPPED: HDFS tier needs java and the pyspark package in .venv (scripts/test.sh installs it)");
+        return false;
+    }
+    true
+}
+
+#[test]
+fn hdfs_tree_through_hadoop_fsshell() {
+    if hdfs_ready() {
+        exercise(&HdfsTree, "hdfs");
+        restore(&HdfsTree, "hdfs");
+    }
+}
+
+/// A month of the partitioned storage restored into another directory: exactly its
+/// partitions arrive there, with their files' times; source and archive untouched.
+#[test]
+fn hdfs_date_range_is_restored_elsewhere() {
+    if !hdfs_ready() {
         return;
     }
-    exercise(&HdfsTree, "hdfs");
-    restore(&HdfsTree, "hdfs");
+    let case = HdfsTree.fresh("hdfs-range");
+    let elsewhere = case.path("elsewhere");
+    let to = format!("{}/", elsewhere.display());
+    let args = ["--lifecycle", "raw", "--storage", "parts", "--to", &to];
+    let range = ["--from", "2026-08-01", "--until", "2026-09-01"];
+    restore_into(&HdfsTree, &case, &[&args[..], &range[..]].concat());
+    let want: BTreeMap<String, String> = tree_data("")
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("parts/dt=2026-08-"))
+        .map(|(k, (v, _))| (k.trim_start_matches("parts/").to_string(), v))
+        .collect();
+    assert_eq!(want.len(), 2);
+    assert_eq!(local_files(&elsewhere), want, "exactly the month asked for");
+    eprintln!("hdfs: a date range restored into another directory");
 }

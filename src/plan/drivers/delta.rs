@@ -38,6 +38,10 @@ pub struct DeltaCtx {
     pub final_attempt: String,
     /// The SQL file the delete step reads that record with.
     pub deleted_sql: String,
+    /// The SQL file that counts the archived rows the window still holds.
+    pub left_sql: String,
+    /// The SQL file that writes the record.
+    pub record_sql: String,
     /// What a Glue partition value must look like.
     pub value_re: String,
 }
@@ -124,6 +128,8 @@ fn context(s: &StorageCtx, d: &DeltaDetail) -> Result<DeltaCtx> {
             ))
         ),
         deleted_sql: s.sql_file("deleted_attempt"),
+        left_sql: s.sql_file("archived_rows_left"),
+        record_sql: s.sql_file("record_final_attempt"),
         value_re: crate::model::glob::format_ere("%Y-%m-%d"),
     })
 }
@@ -299,9 +305,11 @@ impl Driver for Delta {
         }
         let (command, file) = q.command(StepKind::DeleteDeltaData, "delete", "delete")?;
         let deleted = q.file(&ctx.deleted_sql, "final_attempt")?;
+        let left = q.file(&ctx.left_sql, "left")?;
+        let record = q.file(&ctx.record_sql, "record")?;
         out.push(
             s.gated(StepKind::DeleteDeltaData, "delta", command, &gate)?
-                .running(vec![deleted, file, check_file]),
+                .running(vec![deleted, file, left, record, check_file]),
         );
         if d.athena_manifest {
             out.push(q.step(StepKind::UpdateAthenaSymlink, "manifest", "run")?);
