@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use crate::harness::{
-    exercise, late_write, late_write_restored, named, restore, restore_into, Case, Fault, Scenario,
-    CUTOFF,
+    archived_original, exercise, late_write, late_write_restored, named, restore, restore_into,
+    Case, Fault, Scenario, CUTOFF,
 };
 use crate::support::root;
 
@@ -273,12 +273,7 @@ fn late_write_after_the_delete(record_lost: bool) {
     );
     let seen = s.seen(&case);
     assert_eq!(seen.source.get(&key), Some(&value), "the late row stays");
-    let old: BTreeMap<_, _> = s
-        .original()
-        .into_iter()
-        .filter(|(_, (_, old))| *old)
-        .map(|(k, (v, _))| (k, v))
-        .collect();
+    let old = archived_original(&s);
     assert_eq!(seen.archive, old, "the archive holds what the run deleted");
     assert_eq!(
         named(

@@ -363,11 +363,7 @@ fn assert_final(s: &dyn Scenario, case: &Case, context: &str) {
         .filter(|(_, (_, old))| !old)
         .map(|(k, (v, _))| (k.clone(), v.clone()))
         .collect();
-    let old: BTreeMap<_, _> = original
-        .iter()
-        .filter(|(_, (_, old))| *old)
-        .map(|(k, (v, _))| (k.clone(), v.clone()))
-        .collect();
+    let old = archived_original(s);
     assert!(
         !old.is_empty() && !new.is_empty(),
         "a scenario has data on both sides of the cutoff"
@@ -618,13 +614,17 @@ fn archive_for_restore(s: &dyn Scenario, case: &Case) -> PathBuf {
     case.restore("restore", &["--all-lifecycles"])
 }
 
-fn assert_archive_kept(s: &dyn Scenario, case: &Case, context: &str) {
-    let old: BTreeMap<_, _> = s
-        .original()
+/// What a run archives: every original datum from before the cutoff.
+pub fn archived_original(s: &dyn Scenario) -> BTreeMap<String, String> {
+    s.original()
         .into_iter()
         .filter(|(_, (_, old))| *old)
         .map(|(k, (v, _))| (k, v))
-        .collect();
+        .collect()
+}
+
+fn assert_archive_kept(s: &dyn Scenario, case: &Case, context: &str) {
+    let old = archived_original(s);
     assert_eq!(
         s.seen(case).archive,
         old,
@@ -669,12 +669,7 @@ pub fn late_write(s: &dyn Scenario, name: &str) {
         "the late datum was archived"
     );
     assert!(!seen.source.contains_key(&key), "and deleted after that");
-    let old: BTreeMap<_, _> = s
-        .original()
-        .into_iter()
-        .filter(|(_, (_, old))| *old)
-        .map(|(k, (v, _))| (k, v))
-        .collect();
+    let old = archived_original(s);
     assert_eq!(seen.archive, old, "every other archived datum is there too");
     eprintln!("{name}: a late write into the window is archived before it is deleted");
 }

@@ -36,6 +36,18 @@ pub fn tree_data(prefix: &str) -> BTreeMap<String, (String, bool)> {
     out
 }
 
+/// August's partitions of the tree, keyed below `parts/` (what a restore of that month
+/// into another directory brings there).
+pub fn august_partitions() -> BTreeMap<String, String> {
+    let want: BTreeMap<String, String> = tree_data("")
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("parts/dt=2026-08-"))
+        .map(|(k, (v, _))| (k.trim_start_matches("parts/").to_string(), v))
+        .collect();
+    assert_eq!(want.len(), 2, "two files in August");
+    want
+}
+
 /// Writes the tree under `root` with the drop files' modification times set.
 pub fn seed_tree(root: &std::path::Path, prefix: &str) {
     for (key, (body, _)) in tree_data(prefix) {
@@ -164,12 +176,7 @@ fn a_date_range_is_restored_elsewhere() {
     );
     let restored = case.run_script(&script, "restore-state", Fault::None, &[]);
     assert_eq!(restored.code, 0, "{}{}", restored.stdout, restored.stderr);
-    let want: BTreeMap<String, String> = tree_data("")
-        .into_iter()
-        .filter(|(k, _)| k.starts_with("parts/dt=2026-08-"))
-        .map(|(k, (v, _))| (k.trim_start_matches("parts/").to_string(), v))
-        .collect();
-    assert_eq!(want.len(), 2);
+    let want = august_partitions();
     assert_eq!(local_files(&elsewhere), want, "exactly the month asked for");
     assert_eq!(
         Tree.seen(&case),
