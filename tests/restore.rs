@@ -265,3 +265,59 @@ fn a_restore_from_the_config_and_run_id_equals_one_from_the_run_file() {
         assert!(tree(out.path()).is_empty(), "{extra:?}: nothing written");
     }
 }
+
+/// Monthly partitions are restored whole: a `--from` or `--until` inside a month is
+/// refused with the boundaries around it (rounding would bring back days not asked for,
+/// or leave out days that were); on the boundaries the restore is written.
+#[test]
+fn a_range_inside_a_coarse_partition_is_refused() {
+    let repo = temp();
+    let p = repo.path();
+    fs::write(
+        p.join("archc.json"),
+        r#"{"system": "m", "archive_roots": {"local": "/archive"}}"#,
+    )
+    .unwrap();
+    fs::create_dir_all(p.join("tables")).unwrap();
+    let table = r#"{"events": {"raw": {"order": 1, "monthly": {"storage": "local",
+        "archival_object_detail": {"path": "/data/events", "partition_column": "month", "partition_format": "%Y-%m"},
+        "starting_storage_date": "2025-01-01"}},
+        "data_archive_before_period": "month", "data_archive_before": 2}}"#;
+    fs::write(p.join("tables/events.json"), table).unwrap();
+    let out = temp();
+    let build = archc(&[
+        "build",
+        p.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+        "--dry-run",
+    ]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    let run_file = out
+        .path()
+        .join("runs/m_archival_events_2026112110_run_file.json");
+    let run_file = run_file.to_str().unwrap();
+    let base = ["--lifecycle", "raw"];
+    let mut said = String::new();
+    for (range, ok) in [
+        (["--from", "2026-08-15", "--until", "2026-09-01"], false),
+        (["--from", "2026-08-01", "--until", "2026-09-15"], false),
+        (["--from", "2026-08-01", "--until", "2026-09-01"], true),
+    ] {
+        let dir = out.path().join(format!("r{}", said.len()));
+        let run = restore(run_file, &[&base[..], &range[..]].concat(), &dir);
+        assert_eq!(run.code == 0, ok, "{range:?}: {}", run.stderr);
+        if !ok {
+            assert_eq!(run.code, 2, "{}", run.stderr);
+            assert!(!dir.exists(), "nothing written on a refusal");
+            said.push_str(&format!("{}\n", run.stderr.trim()));
+        }
+    }
+    assert!(said.contains("--from 2026-08-15 falls inside a partition (%Y-%m partitions are restored whole): use 2026-08-01 or 2026-09-01"), "{said}");
+    assert!(
+        said.contains("--until 2026-09-15 falls inside a partition"),
+        "{said}"
+    );
+}

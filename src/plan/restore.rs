@@ -105,6 +105,28 @@ fn choose<'a>(run: &'a RunFile, req: &Request) -> Result<Vec<&'a ArchivalDetail>
     Ok(chosen)
 }
 
+/// Partitions coarser than a day are restored whole: `--from`/`--until` must fall on
+/// partition boundaries, or the restore would bring back days not asked for.
+fn partition_boundaries(storage: &Storage, req: &Request, detail: &ArchivalDetail) -> Result<()> {
+    let format = match (&storage.basis, &storage.detail) {
+        (Basis::PartitionDate, Detail::Files(f)) => &f.partition_format,
+        (Basis::PartitionDate, Detail::Metastore(m)) => &m.partition_format,
+        _ => return Ok(()),
+    };
+    let g = crate::model::period::Granularity::of_format(format);
+    for (flag, date) in [("--from", req.from), ("--until", req.until)] {
+        let Some(date) = date else { continue };
+        let (floor, ceil) = (g.floor(date), g.ceil(date));
+        if floor != date {
+            return Err(Error::usage(format!(
+                "{}.{}: {flag} {date} falls inside a partition ({format} partitions are restored whole): use {floor} or {ceil}",
+                detail.lifecycle_name, detail.lifecycle_storage_name
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn restore_detail(
     run: &RunFile,
     table: &Table,
@@ -127,6 +149,7 @@ fn restore_detail(
         .as_ref()
         .and_then(|w| Some((dates::parse(&w.start)?, dates::parse(&w.end)?)))
         .ok_or_else(|| Error::internal("an archived storage without a window"))?;
+    partition_boundaries(storage, req, detail)?;
     let start = req.from.map_or(window.0, |f| f.max(window.0));
     let end = req.until.map_or(window.1, |u| u.min(window.1));
     if start >= end {
