@@ -159,6 +159,28 @@ fn restore_refuses_unclear_or_impossible_requests() {
             "a --to with a line break",
             &["--lifecycle", "raw", "--to", "s3://x/a\nb/"],
         ),
+        (
+            "a --to inside the run's archive",
+            &[
+                "--lifecycle",
+                "raw",
+                "--storage",
+                "s3_exports",
+                "--to",
+                "s3://corp-archive/orders/raw/s3_exports/x/",
+            ],
+        ),
+        (
+            "a --to around the run's backup",
+            &[
+                "--lifecycle",
+                "raw",
+                "--storage",
+                "s3_exports",
+                "--to",
+                "s3://corp-backup/",
+            ],
+        ),
     ];
     let mut said = String::new();
     for (what, args) in cases {

@@ -105,6 +105,38 @@ fn choose<'a>(run: &'a RunFile, req: &Request) -> Result<Vec<&'a ArchivalDetail>
     Ok(chosen)
 }
 
+/// A `--to` place is neither a root nor inside (or around) the run's archive or backup:
+/// copies nested in the archive would come back as data in a later restore.
+fn apart_from_the_archive(target: &Target, detail: &ArchivalDetail) -> Result<()> {
+    let Target::Tree(to) = target else {
+        return Ok(());
+    };
+    let Some(scheme) = to.scheme() else {
+        return Ok(());
+    };
+    let root = to.overlap_key().trim_end_matches('/').ends_with(':')
+        || to.overlap_key() == format!("{}/", scheme.prefix());
+    let places = [&detail.archive_location, &detail.backup_location];
+    let hit = places
+        .into_iter()
+        .flatten()
+        .filter_map(|p| Location::parse(p, scheme).ok())
+        .find(|p| p.overlaps(to));
+    match (root, hit) {
+        (false, None) => Ok(()),
+        (_, hit) => Err(Error::usage(format!(
+            "{}.{}: cannot restore into `{}`: {}",
+            detail.lifecycle_name,
+            detail.lifecycle_storage_name,
+            to.url(),
+            hit.map_or("a root holds everything".to_string(), |p| format!(
+                "it overlaps the run's archive or backup `{}`",
+                p.url()
+            ))
+        ))),
+    }
+}
+
 /// Partitions coarser than a day are restored whole: `--from`/`--until` must fall on
 /// partition boundaries, or the restore would bring back days not asked for.
 fn partition_boundaries(storage: &Storage, req: &Request, detail: &ArchivalDetail) -> Result<()> {
@@ -172,6 +204,9 @@ fn restore_detail(
         backup: None,
     };
     let target = target(storage, req.to.as_deref())?;
+    if req.to.is_some() {
+        apart_from_the_archive(&target, detail)?;
+    }
     let commands = match storage.kind.family() {
         Family::Files | Family::Metastore => files(&ctx, &target, req.merge, r)?,
         Family::Database => database(&ctx, &target, req.merge, r)?,
