@@ -114,8 +114,7 @@ fn apart_from_the_archive(target: &Target, detail: &ArchivalDetail) -> Result<()
     let Some(scheme) = to.scheme() else {
         return Ok(());
     };
-    let root = to.overlap_key().trim_end_matches('/').ends_with(':')
-        || to.overlap_key() == format!("{}/", scheme.prefix());
+    let root = to.overlap_key().trim_end_matches('/').ends_with(':');
     let places = [&detail.archive_location, &detail.backup_location];
     let hit = places
         .into_iter()
