@@ -343,6 +343,39 @@ impl CreationDate {
     }
 }
 
+static CLOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Every seeded object carries the creation time it was made with (to the hour: the
+/// faked clock runs on from where it was set).
+fn assert_created(case: &Case, bucket: &str) {
+    let listed = case.tool(
+        "aws",
+        &[
+            "s3api",
+            "list-objects-v2",
+            "--bucket",
+            bucket,
+            "--query",
+            "Contents[].[Key,LastModified]",
+            "--output",
+            "text",
+        ],
+    );
+    let seen: BTreeMap<&str, &str> = listed
+        .stdout
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .collect();
+    for (name, at, _) in CREATED {
+        let key = format!("exports/{name}");
+        let stamp = seen.get(key.as_str()).map(|t| t.replacen('T', " ", 1));
+        assert!(
+            stamp.as_deref().is_some_and(|t| t.starts_with(&at[..13])),
+            "{key} was made at {at}, the server says {stamp:?}"
+        );
+    }
+}
+
 const CREATED: &[(&str, &str, bool)] = &[
     ("export_001.csv.gz", "2019-03-01 12:00:00", true),
     ("export_002.csv.gz", "2026-08-31 23:00:00", true),
@@ -362,6 +395,11 @@ impl Scenario for CreationDate {
             "data_archive_before_period": "month", "data_archive_before": 2});
         let mut case = Case::build(project, "orders", table, aws_env(&self.endpoint));
         case.tool("aws", &["s3", "mb", &format!("s3://{bucket}")]);
+        // One clock for the server and every test thread: hold it while the objects are
+        // made old, or another test's "+0" lands between our "@2019" and its upload.
+        let _clock = CLOCK
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         for (name, at, _) in CREATED {
             fs::write(&self.clock, format!("@{at}\n")).unwrap();
             let file = case.path(name);
@@ -378,6 +416,7 @@ impl Scenario for CreationDate {
             );
         }
         fs::write(&self.clock, "+0\n").unwrap();
+        assert_created(&case, &bucket);
         case.env.push(("E2E_BUCKET".into(), bucket));
         case
     }
