@@ -6,7 +6,8 @@
 #
 # moto (S3 + Glue), a second moto under libfaketime (old object dates), fake-gcs-server
 # (for gsutil), PostgreSQL, MariaDB and osmem-server (the Elasticsearch/OpenSearch API,
-# without _snapshot). Each one is started only if its tool is installed; the tests say what they skip.
+# without _snapshot); warm servers for aws, hdfs and spark-sql on first use. Each one is
+# started only if its tool is installed; the tests say what they skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -17,6 +18,9 @@ pids=()
 cleanup() {
   local rc=$?
   for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done
+  for f in "$work"/warm/*.pid; do
+    if [ -f "$f" ]; then kill -- -"$(cat "$f")" 2> /dev/null || true; fi
+  done
   if [ -n "${pg_bin:-}" ] && [ -d "$work/pg" ]; then
     runuser -u postgres -- "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop > /dev/null 2>&1 || true
   fi
@@ -114,6 +118,11 @@ if [ -n "$es_bin" ]; then
   wait_port "$port" osmem-server
   export ARCHC_E2E_ES="http://127.0.0.1:$port"
 fi
+
+# aws, hdfs and spark-sql calls go to warm servers (tests/fakes/aws_call.py, jvm_call.py),
+# started on first use in this directory and stopped above. ARCHC_E2E_COLD=1 bypasses them.
+mkdir "$work/warm"
+export ARCHC_E2E_WARM="$work/warm"
 
 echo "e2e services: aws=${ARCHC_E2E_AWS:-none} aws-faketime=${ARCHC_E2E_AWS_FAKETIME:-none} gcs=${ARCHC_E2E_BOTO_CONFIG:+up} postgres=${ARCHC_E2E_PGPORT:-none} mariadb=${ARCHC_E2E_MYSQL_PORT:-none} es=${ARCHC_E2E_ES:-none}"
 "$@"

@@ -11,11 +11,13 @@ const S3_LOCATION: &str = "s3://[^/[:cntrl:]]+/([^[:cntrl:]]*/)?";
 /// A Hive table's location as its describe step saves it: a path, or a URI with a path.
 const HIVE_LOCATION: &str = "([a-z][a-z0-9+.-]*:)?/[^[:cntrl:]]*/";
 
-/// `$S/<file>` read back, for templates: `None` for a file whose shape is not known.
+/// `$S/<file>` read back, for templates (`hive_location`: `$S/location` as a Hive table's
+/// describe step saves it): `None` for a file whose shape is not known.
 pub fn from_state(file: &str) -> Option<String> {
     match file {
         "partition_column" => Some(partition_column()),
         "location" => Some(glue_location()),
+        "hive_location" => Some(hive_location()),
         _ => None,
     }
 }

@@ -85,6 +85,7 @@ embedded!(
     "hive/describe.sql.j2",
     "hive/drop.sh.j2",
     "hive/dropped.sh.j2",
+    "hive/lib.j2",
     "hive/select.sh.j2",
     "hive/show_partitions.sql.j2",
     "local/copy.sh.j2",

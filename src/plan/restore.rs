@@ -518,13 +518,25 @@ fn metastore_ctx(
     format: &str,
 ) -> MetastoreCtx {
     let (lo, hi) = partition_bounds(s, format);
+    // Back into the Hive table the run archived: the metastore must say it lies where the
+    // files came from.
+    let location = match &s.storage.detail {
+        Detail::Metastore(m)
+            if s.storage.kind == StorageKind::Hive && m.database == db && m.table_name == table =>
+        {
+            m.location
+                .as_ref()
+                .map(|l| l.trim_end_matches('/').to_string())
+        }
+        _ => None,
+    };
     MetastoreCtx {
         database: db.to_string(),
         table: table.to_string(),
         column,
         lo,
         hi,
-        location: None,
+        location,
         check_locations: false,
         run_id: s.run_id.to_string(),
         value_re: glob::format_ere(format),

@@ -784,3 +784,85 @@ fn s3_glacier_archive_by_creation_date_is_thawed_before_it_is_restored() {
     };
     thawed_before_restore(&s, "s3ccold", "archive/orders/raw/exports/", None);
 }
+
+/// The tier runs `aws` calls on a warm awscli (tests/fakes/aws_server.py): each call prints
+/// the same bytes and exits alike when run cold, for listings, an upload from stdin, a
+/// download to stdout, service errors and a usage error.
+#[test]
+fn warm_aws_prints_what_the_command_line_prints() {
+    let Some(endpoint) = service("ARCHC_E2E_AWS") else {
+        return;
+    };
+    if service("ARCHC_E2E_WARM").is_none() {
+        return;
+    }
+    let case = Partitioned {
+        endpoint,
+        class: None,
+    }
+    .fresh("warm-aws");
+    let bucket = case.var("E2E_BUCKET").to_string();
+    let url = |key: &str| format!("s3://{bucket}/{key}");
+    let listing = ["--bucket", &bucket, "--query", "Contents[].[Key,Size]"];
+    let text = ["--output", "text"];
+    let quiet = "--only-show-errors";
+    // `@` is the side (cold, warm): each writes its own objects and files, in the case's
+    // directory, and reads back what it wrote.
+    let list = [&["s3api", "list-objects-v2"][..], &listing, &text].concat();
+    let calls: &[&[&str]] = &[
+        &list,
+        &["s3", "ls", &url("events/"), "--recursive"],
+        &["s3", "cp", "-", &url("in/@.txt"), quiet],
+        &["s3", "cp", &url("in/@.txt"), "@.local", quiet],
+        &["s3", "cp", "@.local", &url("in/@.again"), quiet],
+        &["s3", "cp", &url("in/@.again"), "-"],
+        &[
+            "s3api",
+            "head-object",
+            "--bucket",
+            &bucket,
+            "--key",
+            "missing",
+        ],
+        &["s3", "ls", "s3://archc-no-such-bucket/"],
+        &["glue", "get-databases", "--output", "json"],
+        &["s3", "no-such-command"],
+    ];
+    for args in calls {
+        let [cold, warm] = ["cold", "warm"].map(|side| {
+            let args: Vec<String> = args.iter().map(|a| a.replace('@', side)).collect();
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let mut cmd = case.tool_command("aws", &args);
+            cmd.current_dir(case.path(""));
+            if side == "cold" {
+                cmd.env("ARCHC_E2E_COLD", "1");
+            }
+            let piped = std::process::Stdio::piped;
+            let mut child = cmd
+                .stdin(piped())
+                .stdout(piped())
+                .stderr(piped())
+                .spawn()
+                .unwrap();
+            let input = format!("{side} from stdin\n");
+            use std::io::Write;
+            // A call that does not read its stdin may be gone before this lands.
+            let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+            let out = child.wait_with_output().unwrap();
+            let text = |b: &[u8]| String::from_utf8_lossy(b).replace(side, "@");
+            (out.status.code(), text(&out.stdout), text(&out.stderr))
+        });
+        assert_eq!(
+            warm, cold,
+            "aws {args:?}: the warm awscli and the command line differ"
+        );
+    }
+    assert!(
+        case.path("warm.local").exists(),
+        "the warm call wrote where it was run"
+    );
+    eprintln!(
+        "aws: the warm awscli printed what {} calls print",
+        calls.len()
+    );
+}

@@ -230,23 +230,29 @@ impl Case {
         cmd
     }
 
-    /// A tool run by the test itself (seeding, observing), with the case's environment.
+    /// A tool run by the test itself (seeding, observing), with the case's environment: the
+    /// tier's own (tests/fakes/tools, warm under the harness), else the venv's.
     pub fn tool(&self, program: &str, args: &[&str]) -> Run {
-        let venv = root().join(".venv/bin").join(program);
-        let program = if venv.exists() {
-            venv
-        } else {
-            PathBuf::from(program)
-        };
-        let mut cmd = self.command(&program);
-        cmd.args(args);
-        let run = sh(&mut cmd);
+        let run = sh(&mut self.tool_command(program, args));
         assert_eq!(
             run.code, 0,
-            "{program:?} {args:?}: {}{}",
+            "{program} {args:?}: {}{}",
             run.stdout, run.stderr
         );
         run
+    }
+
+    /// The command `tool` runs, to run it otherwise (cold, on another stdin).
+    pub fn tool_command(&self, program: &str, args: &[&str]) -> Command {
+        let fake = root().join("tests/fakes/tools").join(program);
+        let venv = root().join(".venv/bin").join(program);
+        let program = [fake, venv]
+            .into_iter()
+            .find(|p| p.exists())
+            .unwrap_or_else(|| PathBuf::from(program));
+        let mut cmd = self.command(&program);
+        cmd.args(args);
+        cmd
     }
 
     pub fn run(&self, fault: Fault, args: &[&str]) -> Run {
@@ -344,14 +350,10 @@ pub trait Scenario {
     fn late_write(&self, _case: &Case) -> Option<(String, String)> {
         None
     }
-    /// Slow tools (a JVM per hdfs call): per step only a kill before the step and a kill
-    /// right after its last tool call, not every fault; a restore only at its copy steps.
-    fn light(&self) -> bool {
-        false
-    }
-    /// A restore is interrupted only at its copy steps (before, after the last call).
+    /// Slow tools (a process per statement): a restore is interrupted only at its copy
+    /// steps (before, after the last call).
     fn light_restore(&self) -> bool {
-        self.light()
+        false
     }
 }
 
@@ -395,10 +397,9 @@ fn assert_nothing_lost(s: &dyn Scenario, case: &Case, context: &str) {
 }
 
 /// After which of a step's `made` side-effecting calls a run is killed: the first and the
-/// last (only the last for slow tools).
-fn kills_after(s: &dyn Scenario, made: usize) -> Vec<usize> {
-    let first = if s.light() { made } else { 1 };
-    let mut after: Vec<usize> = [first, made]
+/// last.
+fn kills_after(made: usize) -> Vec<usize> {
+    let mut after: Vec<usize> = [1, made]
         .into_iter()
         .filter(|n| (1..=made).contains(n))
         .collect();
@@ -447,7 +448,7 @@ pub fn exercise(s: &dyn Scenario, name: &str) {
         if step.as_str() == s.gated_step() {
             faults.insert(0, Fault::Fail(step));
         }
-        let after = kills_after(s, calls.get(step).copied().unwrap_or(0));
+        let after = kills_after(calls.get(step).copied().unwrap_or(0));
         faults.extend(after.into_iter().map(|n| Fault::KillAfter(step, n)));
         for (f, fault) in faults.into_iter().enumerate() {
             let context = format!("{fault:?}");
@@ -550,11 +551,11 @@ pub fn restore(s: &dyn Scenario, name: &str) {
         "{name}: nothing written twice"
     );
     for (k, step) in steps.iter().enumerate() {
-        // A JVM per tool call: only the copy is interrupted (before it, after its last call).
+        // A process per statement (Delta): only the copy is interrupted (before it, after its last call).
         if s.light_restore() && !step.ends_with(".restore_data") {
             continue;
         }
-        let after = kills_after(s, calls.get(step).copied().unwrap_or(0));
+        let after = kills_after(calls.get(step).copied().unwrap_or(0));
         let faults = std::iter::once(Fault::Kill(step))
             .chain(after.into_iter().map(|n| Fault::KillAfter(step, n)));
         for (f, fault) in faults.enumerate() {

@@ -52,10 +52,6 @@ impl Scenario for HdfsTree {
     fn gated_step(&self) -> &'static str {
         "raw.parts.delete_source_data"
     }
-
-    fn light(&self) -> bool {
-        true
-    }
 }
 
 fn hdfs_ready() -> bool {
@@ -99,4 +95,104 @@ fn hdfs_date_range_is_restored_elsewhere() {
     let want = august_partitions();
     assert_eq!(local_files(&elsewhere), want, "exactly the month asked for");
     eprintln!("hdfs: a date range restored into another directory");
+}
+
+/// The tier runs `hdfs` calls on one long-lived FsShell (tests/fakes/jvm_server.py): every
+/// command the scripts use prints and exits there as it does on a JVM of its own, on names
+/// that need care (glob characters, spaces, a leading dash) and on missing paths.
+#[test]
+fn hdfs_server_prints_what_the_command_line_prints() {
+    if !hdfs_ready() || crate::harness::service("ARCHC_E2E_WARM").is_none() {
+        return;
+    }
+    let dir = crate::support::temp();
+    let names = [
+        "a b.csv",
+        "x*y.csv",
+        "[q].txt",
+        "-lead.csv",
+        "dt=2026-08-01/p.csv",
+    ];
+    for side in ["cold", "warm"] {
+        for name in names {
+            let path = dir.path().join(side).join("src").join(name);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, format!("{name}\n")).unwrap();
+        }
+        let touched = std::process::Command::new("find")
+            .arg(dir.path().join(side))
+            .args([
+                "-exec",
+                "touch",
+                "-h",
+                "-d",
+                "2026-08-01 12:00:00 UTC",
+                "{}",
+                "+",
+            ])
+            .status()
+            .unwrap();
+        assert!(touched.success());
+    }
+    let commands: &[&[&str]] = &[
+        &["-ls", "-R", "@/src"],
+        &["-find", "@/src", "-print0"],
+        &["-find", "@/src/*.csv", "-print0"],
+        &["-cat", "@/src/a b.csv", "@/src/dt=*/p.csv"],
+        &["-mkdir", "-p", "@/dst/dt=1"],
+        &[
+            "-cp",
+            "-p",
+            "-f",
+            "@/src/a b.csv",
+            "@/src/x\\*y.csv",
+            "@/dst/dt=1",
+        ],
+        &["-ls", "@/dst/dt=1/a b.csv", "@/dst/dt=1/x*y.csv"],
+        &["-cp", "-p", "-f", "@/src/missing.csv", "@/dst/dt=1"],
+        &["-rm", "-f", "@/src/-lead.csv", "@/src/missing.csv"],
+        &[
+            "-rmdir",
+            "--ignore-fail-on-non-empty",
+            "@/dst/dt=1",
+            "@/src/dt=2026-08-01",
+        ],
+        &["-ls", "@/missing"],
+        &["-bogus"],
+    ];
+    for args in commands {
+        let [cold, warm] = ["cold", "warm"].map(|side| {
+            let root = dir.path().join(side);
+            let root = root.to_str().unwrap();
+            let args: Vec<String> = args.iter().map(|a| a.replace('@', root)).collect();
+            let mut cmd = std::process::Command::new(root_tool("hdfs"));
+            cmd.arg("dfs")
+                .args(&args)
+                .env("LC_ALL", "C")
+                .env("TZ", "UTC");
+            if side == "cold" {
+                cmd.env("ARCHC_E2E_COLD", "1");
+            }
+            let run = crate::support::sh(&mut cmd);
+            let unroot = |s: &str| s.replace(root, "@");
+            (run.code, unroot(&run.stdout), unroot(&run.stderr))
+        });
+        assert_eq!(
+            warm, cold,
+            "hdfs dfs {args:?}: the server and the command line differ"
+        );
+    }
+    assert_eq!(
+        local_files(&dir.path().join("warm")),
+        local_files(&dir.path().join("cold")),
+        "and leave the same files"
+    );
+    eprintln!(
+        "hdfs: the FsShell server printed what {} commands print",
+        commands.len()
+    );
+}
+
+fn root_tool(name: &str) -> std::path::PathBuf {
+    root().join("tests/fakes/tools").join(name)
 }

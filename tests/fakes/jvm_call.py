@@ -1,0 +1,134 @@
+"""Hands one `hdfs` or `spark-sql` call to a long-lived JVM (jvm_server.py).
+
+    python -S jvm_call.py hdfs|spark-sql ARGS...
+
+Used by tools/hdfs and tools/spark-sql when ARCHC_E2E_WARM names the directory of the
+servers (scripts/e2e-services.sh sets it and stops them on exit). The server is started
+on first use, in its own session (a test's kill -9 of a script's process group leaves
+it running): for hdfs one per locale and time zone, for spark-sql one per metastore,
+restarted when a call comes with another locale or time zone. Prints what the call
+printed and exits with its code; exits 218 with nothing run when the call must go to
+the real command (no server directory, ARCHC_E2E_COLD set, or the server says the
+call is not one it runs exactly as the command line does).
+"""
+
+import base64
+import fcntl
+import hashlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+COLD = 218
+HERE = os.path.dirname(os.path.realpath(__file__))
+START_SECONDS = 300
+
+
+def locale_of(env):
+    for name in ("LC_ALL", "LC_CTYPE", "LANG"):
+        if env.get(name):
+            return env[name]
+    return "C"
+
+
+def server_command(mode, sock_path, env):
+    python = os.path.join(HERE, "../../.venv/bin/python")
+    command = [python, os.path.join(HERE, "jvm_server.py"), mode, sock_path, env]
+    if mode == "hdfs":
+        lib = os.path.join(HERE, "../../.venv/lib")
+        jars = [os.path.join(lib, d, "site-packages/pyspark/jars") for d in sorted(os.listdir(lib))]
+        return command + [os.path.join(HERE, "hadoop-conf"), jars[0]]
+    return command + [os.environ["SPARK_CONF_DIR"]]
+
+
+def server_env(mode):
+    env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+           "HOME": os.environ.get("HOME", "/root"), "LC_ALL": locale_of(os.environ)}
+    for name in ("TZ", "JAVA_HOME", "SPARK_CONF_DIR") if mode == "spark-sql" else ("TZ", "JAVA_HOME"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    return env
+
+
+def connect(sock_path):
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        client.connect(sock_path)
+        return client
+    except OSError:
+        client.close()
+        return None
+
+
+def start(mode, sock_path, env):
+    """The connection to the server, started (once, under a lock) when it is not up."""
+    with open(sock_path + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        client = connect(sock_path)
+        if client:
+            return client
+        if os.path.exists(sock_path):
+            os.unlink(sock_path)
+        log = open(sock_path[:-len(".sock")] + ".log", "ab")
+        server = subprocess.Popen(server_command(mode, sock_path, env), env=server_env(mode),
+                                  cwd=os.path.dirname(sock_path), stdin=subprocess.DEVNULL,
+                                  stdout=log, stderr=log, start_new_session=True)
+        with open(sock_path[:-len(".sock")] + ".pid", "w") as pid:
+            pid.write(f"{server.pid}\n")
+        deadline = time.monotonic() + START_SECONDS
+        while time.monotonic() < deadline:
+            client = connect(sock_path)
+            if client or server.poll() is not None:
+                break
+            time.sleep(0.2)
+        if not client:
+            server.kill()
+            sys.stderr.write(f"{mode} (e2e): its JVM server did not start, see {log.name}\n")
+            sys.exit(127)
+        return client
+
+
+def ask(client, request):
+    with client:
+        client.sendall(json.dumps(request).encode() + b"\n")
+        line = client.makefile("rb").readline()
+    if not line:
+        sys.stderr.write("(e2e): a JVM server stopped during the call\n")
+        sys.exit(127)
+    return json.loads(line)
+
+
+def main():
+    mode, argv = sys.argv[1], sys.argv[2:]
+    home = os.environ.get("ARCHC_E2E_WARM")
+    if not home or not os.path.isdir(home):
+        sys.exit(COLD)
+    env = f"LC_ALL={locale_of(os.environ)} TZ={os.environ.get('TZ', '-')}"
+    if mode == "spark-sql":
+        # One server per metastore, whatever its locale: Derby admits one JVM.
+        key = "spark-sql\0" + os.path.realpath(os.environ["SPARK_CONF_DIR"])
+        argv = argv[:2] + [os.path.abspath(a) for a in argv[2:3]] + argv[3:]
+    else:
+        key = "hdfs\0" + env
+    sock_path = os.path.join(home, f"{mode}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.sock")
+    if os.environ.get("ARCHC_E2E_COLD"):
+        client = mode == "spark-sql" and connect(sock_path)
+        if client:
+            ask(client, {"stop": True, "env": env})
+        sys.exit(COLD)
+    reply = ask(connect(sock_path) or start(mode, sock_path, env), {"argv": argv, "env": env})
+    if reply.get("stopped"):
+        reply = ask(start(mode, sock_path, env), {"argv": argv, "env": env})
+    if reply.get("cold") or reply.get("stopped"):
+        sys.exit(COLD)
+    sys.stdout.buffer.write(base64.b64decode(reply["out"]))
+    sys.stdout.flush()
+    sys.stderr.buffer.write(base64.b64decode(reply["err"]))
+    sys.exit(reply["code"])
+
+
+if __name__ == "__main__":
+    main()
