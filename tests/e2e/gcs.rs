@@ -7,8 +7,8 @@ use std::fs;
 use serde_json::json;
 
 use crate::harness::{
-    bucket, exercise, local_files, restore, restore_into, service, without_run, Case, Scenario,
-    CUTOFF,
+    bucket, exercise, local_files, restore, restore_into, service, without_run, Case, Fault,
+    Scenario, CUTOFF,
 };
 
 struct GcsPartitions {
@@ -149,4 +149,43 @@ fn gcs_partitions_of_a_date_range_are_restored_elsewhere() {
     assert_eq!(want.len(), 3, "one partition of three objects");
     let arrived = under(&download(&case), "elsewhere/");
     assert_eq!(arrived, want, "exactly the range asked for");
+}
+
+/// A restore whose archive lost an object after the restore selected it fails at the copy
+/// and keeps its journal: once the object is back, the re-run finishes. (Selecting again,
+/// as an archival run does when its source changed, would find the restore's own copies
+/// in the target and refuse for ever.)
+#[test]
+fn gcs_restore_missing_an_archived_object_finishes_once_it_is_back() {
+    let Some(boto) = service("ARCHC_E2E_BOTO_CONFIG") else {
+        return;
+    };
+    let s = GcsPartitions { boto };
+    let case = s.fresh("gcs-lost");
+    let before = s.seen(&case);
+    let run = case.run(Fault::None, &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let script = case.restore("restore", &["--all-lifecycles"]);
+    let copy = "landing.gcs_main.restore_data";
+    let stopped = case.run_script(&script, "restore-state", Fault::Kill(copy), &[]);
+    assert_ne!(stopped.code, 0, "{}", stopped.stdout);
+    let bucket = case.var("E2E_BUCKET");
+    let lost = format!("gs://{bucket}/archive/sensors/landing/gcs_main/day=20260831/part-2.json");
+    let kept = case.path("kept.json");
+    case.tool("gsutil", &["-q", "cp", &lost, kept.to_str().unwrap()]);
+    // (gsutil rm exits 1 against this fake server even when it deletes.)
+    crate::support::sh(&mut case.tool_command("gsutil", &["-q", "rm", &lost]));
+    let failed = case.run_script(&script, "restore-state", Fault::None, &[]);
+    assert_ne!(failed.code, 0, "{}", failed.stdout);
+    assert!(
+        failed
+            .stderr
+            .contains(&format!("step {copy} failed (exit 75)")),
+        "{}",
+        failed.stderr
+    );
+    case.tool("gsutil", &["-q", "cp", kept.to_str().unwrap(), &lost]);
+    let finished = case.run_script(&script, "restore-state", Fault::None, &[]);
+    assert_eq!(finished.code, 0, "{}{}", finished.stdout, finished.stderr);
+    assert_eq!(s.seen(&case).source, before.source, "everything is back");
 }

@@ -10,69 +10,27 @@ runs on this process's own stdin, stdout and stderr; this process exits with its
 Exits 218 with nothing run when ARCHC_E2E_WARM is not set or ARCHC_E2E_COLD is.
 """
 
-import fcntl
 import hashlib
 import json
 import os
 import socket
-import subprocess
 import sys
-import time
 
-COLD = 218
+import warm
+
 HERE = os.path.dirname(os.path.realpath(__file__))
-START_SECONDS = 60
-
-
-def connect(sock_path):
-    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        client.connect(sock_path)
-        return client
-    except OSError:
-        client.close()
-        return None
-
-
-def start(sock_path, env):
-    """The connection to the server, started (once, under a lock) when it is not up."""
-    with open(sock_path + ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        client = connect(sock_path)
-        if client:
-            return client
-        if os.path.exists(sock_path):
-            os.unlink(sock_path)
-        base = sock_path[:-len(".sock")]
-        with open(base + ".log", "ab") as log:
-            server = subprocess.Popen(
-                [os.path.join(HERE, "../../.venv/bin/python"), os.path.join(HERE, "aws_server.py"), sock_path],
-                env=env, cwd=os.path.dirname(sock_path), stdin=subprocess.DEVNULL,
-                stdout=log, stderr=log, start_new_session=True)
-        with open(base + ".pid", "w") as pid:
-            pid.write(f"{server.pid}\n")
-        deadline = time.monotonic() + START_SECONDS
-        while time.monotonic() < deadline:
-            client = connect(sock_path)
-            if client or server.poll() is not None:
-                break
-            time.sleep(0.05)
-        if not client:
-            server.kill()
-            sys.stderr.write(f"aws (e2e): its warm server did not start, see {base}.log\n")
-            sys.exit(127)
-        return client
 
 
 def main():
     home = os.environ.get("ARCHC_E2E_WARM")
     if not home or os.environ.get("ARCHC_E2E_COLD") or not os.path.isdir(home):
-        sys.exit(COLD)
+        sys.exit(warm.COLD)
     locale = [os.environ.get(n, "") for n in ("LC_ALL", "LC_CTYPE", "LANG", "PYTHONIOENCODING", "PYTHONUTF8")]
     key = "aws\0" + "\0".join(locale)
     sock_path = os.path.join(home, f"aws-{hashlib.sha256(key.encode()).hexdigest()[:16]}.sock")
     env = {k: v for k, v in os.environ.items() if k in ("LC_ALL", "LC_CTYPE", "LANG", "PYTHONIOENCODING", "PYTHONUTF8", "HOME", "PATH")}
-    client = connect(sock_path) or start(sock_path, env)
+    server = [os.path.join(HERE, "../../.venv/bin/python"), os.path.join(HERE, "aws_server.py"), sock_path]
+    client = warm.connect(sock_path) or warm.start(sock_path, server, env, 60, "aws")
     payload = json.dumps({"argv": sys.argv[1:], "env": dict(os.environ), "cwd": os.getcwd()}).encode()
     data = len(payload).to_bytes(8, "big") + payload
     with client:

@@ -19,14 +19,13 @@ import os
 import signal
 import socket
 import sys
-import threading
 import time
 
 import awscli
 import awscli.clidriver
 import awscli.handlers  # noqa: F401  (every customization, as a call loads them)
 
-IDLE_SECONDS = 900
+import warm
 
 
 def child(conn, request, fds):
@@ -66,26 +65,11 @@ def receive(conn):
 
 def main():
     sock_path = sys.argv[1]
-    home = os.path.dirname(sock_path)
-    last = [time.monotonic()]
-
-    def watchdog():
-        while True:
-            time.sleep(1)
-            if not os.path.isdir(home) or time.monotonic() - last[0] > IDLE_SECONDS:
-                os._exit(0)
-
-    threading.Thread(target=watchdog, daemon=True).start()
+    server, touch = warm.listen(sock_path, [os.path.dirname(sock_path)])
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    if os.path.exists(sock_path + ".tmp"):
-        os.unlink(sock_path + ".tmp")
-    server.bind(sock_path + ".tmp")
-    server.listen(64)
-    os.rename(sock_path + ".tmp", sock_path)
     while True:
         conn, _ = server.accept()
-        last[0] = time.monotonic()
+        touch()
         try:
             request, fds = receive(conn)
         except (OSError, EOFError, ValueError):

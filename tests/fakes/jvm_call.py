@@ -13,16 +13,13 @@ call is not one it runs exactly as the command line does).
 """
 
 import base64
-import fcntl
 import hashlib
 import json
 import os
-import socket
-import subprocess
 import sys
-import time
 
-COLD = 218
+import warm
+
 HERE = os.path.dirname(os.path.realpath(__file__))
 START_SECONDS = 300
 
@@ -53,44 +50,6 @@ def server_env(mode):
     return env
 
 
-def connect(sock_path):
-    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        client.connect(sock_path)
-        return client
-    except OSError:
-        client.close()
-        return None
-
-
-def start(mode, sock_path, env):
-    """The connection to the server, started (once, under a lock) when it is not up."""
-    with open(sock_path + ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        client = connect(sock_path)
-        if client:
-            return client
-        if os.path.exists(sock_path):
-            os.unlink(sock_path)
-        log = open(sock_path[:-len(".sock")] + ".log", "ab")
-        server = subprocess.Popen(server_command(mode, sock_path, env), env=server_env(mode),
-                                  cwd=os.path.dirname(sock_path), stdin=subprocess.DEVNULL,
-                                  stdout=log, stderr=log, start_new_session=True)
-        with open(sock_path[:-len(".sock")] + ".pid", "w") as pid:
-            pid.write(f"{server.pid}\n")
-        deadline = time.monotonic() + START_SECONDS
-        while time.monotonic() < deadline:
-            client = connect(sock_path)
-            if client or server.poll() is not None:
-                break
-            time.sleep(0.2)
-        if not client:
-            server.kill()
-            sys.stderr.write(f"{mode} (e2e): its JVM server did not start, see {log.name}\n")
-            sys.exit(127)
-        return client
-
-
 def ask(client, request):
     with client:
         client.sendall(json.dumps(request).encode() + b"\n")
@@ -105,7 +64,7 @@ def main():
     mode, argv = sys.argv[1], sys.argv[2:]
     home = os.environ.get("ARCHC_E2E_WARM")
     if not home or not os.path.isdir(home):
-        sys.exit(COLD)
+        sys.exit(warm.COLD)
     env = f"LC_ALL={locale_of(os.environ)} TZ={os.environ.get('TZ', '-')}"
     if mode == "spark-sql":
         # One server per metastore, whatever its locale: Derby admits one JVM.
@@ -115,15 +74,20 @@ def main():
         key = "hdfs\0" + env
     sock_path = os.path.join(home, f"{mode}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.sock")
     if os.environ.get("ARCHC_E2E_COLD"):
-        client = mode == "spark-sql" and connect(sock_path)
+        client = mode == "spark-sql" and warm.connect(sock_path)
         if client:
             ask(client, {"stop": True, "env": env})
-        sys.exit(COLD)
-    reply = ask(connect(sock_path) or start(mode, sock_path, env), {"argv": argv, "env": env})
+        sys.exit(warm.COLD)
+
+    def started():
+        command = server_command(mode, sock_path, env)
+        return warm.start(sock_path, command, server_env(mode), START_SECONDS, mode)
+
+    reply = ask(warm.connect(sock_path) or started(), {"argv": argv, "env": env})
     if reply.get("stopped"):
-        reply = ask(start(mode, sock_path, env), {"argv": argv, "env": env})
+        reply = ask(started(), {"argv": argv, "env": env})
     if reply.get("cold") or reply.get("stopped"):
-        sys.exit(COLD)
+        sys.exit(warm.COLD)
     sys.stdout.buffer.write(base64.b64decode(reply["out"]))
     sys.stdout.flush()
     sys.stderr.buffer.write(base64.b64decode(reply["err"]))

@@ -34,11 +34,10 @@ import os
 import re
 import socket
 import sys
-import threading
-import time
 import traceback
 
-IDLE_SECONDS = 900
+import warm
+
 CLI_COMMANDS = {"set", "reset", "dfs", "add", "list", "delete", "compile", "reload",
                 "crypto", "quit", "exit", "source"}
 
@@ -210,22 +209,7 @@ def reply_to(request, engine, env):
 
 
 def serve(sock_path, engine, watched, env):
-    last = [time.monotonic()]
-
-    def watchdog():
-        while True:
-            time.sleep(1)
-            gone = any(not os.path.isdir(d) for d in watched)
-            if gone or time.monotonic() - last[0] > IDLE_SECONDS:
-                os._exit(0)
-
-    threading.Thread(target=watchdog, daemon=True).start()
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    if os.path.exists(sock_path + ".tmp"):
-        os.unlink(sock_path + ".tmp")
-    server.bind(sock_path + ".tmp")
-    server.listen(16)
-    os.rename(sock_path + ".tmp", sock_path)
+    server, touch = warm.listen(sock_path, watched)
     while True:
         conn, _ = server.accept()
         with conn:
@@ -234,7 +218,7 @@ def serve(sock_path, engine, watched, env):
             except Exception:  # the caller fails with the trace, the server stays up
                 trace = traceback.format_exc().encode()
                 reply, stop = {"code": 70, "out": "", "err": base64.b64encode(trace).decode()}, False
-            last[0] = time.monotonic()
+            touch()
             if stop:
                 engine.stop()
                 os.unlink(sock_path)
