@@ -163,16 +163,14 @@ fn database(case: &Case) -> String {
 }
 
 impl Orders {
-    /// A fresh case whose table is created by `ddl` (the plain table when `None`), deleted
-    /// one day per transaction when `by_day`.
-    fn fresh_with(&self, tag: &str, ddl: Option<&str>, by_day: bool) -> Case {
+    /// A fresh case whose table is created by `ddl` (the plain table when `None`).
+    fn fresh_with(&self, tag: &str, ddl: Option<&str>) -> Case {
         let db = format!("e2e_{}_{}", tag.replace('-', "_"), std::process::id());
         let dir = crate::support::temp();
         let project = json!({"system": "e2e", "archive_roots": {"dumps": dir.path().join("dumps").to_str().unwrap()}});
         let table = json!({
             "serving": {"order": 1, "pg_orders": {"storage": "postgres", "archival_object_type": "table",
-                "archival_object_detail": {"database": db, "table_name": "orders", "date_column": "ordered_at", "delete_by_day": by_day},
-                "starting_storage_date": "2019-01-01"}},
+                "archival_object_detail": {"database": db, "table_name": "orders", "date_column": "ordered_at"}, "starting_storage_date": "2019-01-01"}},
             "data_archive_before_period": "month", "data_archive_before": 2});
         let mut env = self.env.clone();
         env.push(("E2E_DATABASE".into(), db.clone()));
@@ -187,7 +185,7 @@ impl Orders {
 
 impl Scenario for Orders {
     fn fresh(&self, tag: &str) -> Case {
-        self.fresh_with(tag, None, false)
+        self.fresh_with(tag, None)
     }
 
     fn seen(&self, case: &Case) -> crate::harness::Seen {
@@ -280,7 +278,7 @@ fn partitions(case: &Case) -> Vec<String> {
 
 impl Scenario for PartitionedOrders {
     fn fresh(&self, tag: &str) -> Case {
-        self.0.fresh_with(tag, Some(PARTITIONS), false)
+        self.0.fresh_with(tag, Some(PARTITIONS))
     }
 
     fn seen(&self, case: &Case) -> crate::harness::Seen {
@@ -338,70 +336,4 @@ fn postgres_dropped_partitions_are_restored() {
 fn postgres_restore_after_a_late_write_reads_the_final_dump() {
     let Some(env) = pg_env() else { return };
     late_write_restored(&Orders { env }, "pg");
-}
-
-/// `delete_by_day`: one transaction per day, each gated by the rows archived for that day,
-/// then a check that nothing is left in the window. `late_day` is where a late row lands.
-pub struct DailyOrders {
-    orders: Orders,
-    late_day: &'static str,
-}
-
-impl Scenario for DailyOrders {
-    fn fresh(&self, tag: &str) -> Case {
-        self.orders.fresh_with(tag, None, true)
-    }
-
-    fn seen(&self, case: &Case) -> crate::harness::Seen {
-        self.orders.seen(case)
-    }
-
-    fn original(&self) -> BTreeMap<String, (String, bool)> {
-        self.orders.original()
-    }
-
-    fn corrupt_archive(&self, case: &Case) {
-        self.orders.corrupt_archive(case);
-    }
-
-    fn gated_step(&self) -> &'static str {
-        self.orders.gated_step()
-    }
-
-    fn late_write(&self, case: &Case) -> Option<(String, String)> {
-        let sql = format!(
-            "INSERT INTO public.orders VALUES (900, '{}', 'late')",
-            self.late_day
-        );
-        psql(case, &database(case), &["-c", &sql]);
-        Some(("900".into(), format!("900\t{}\tlate", self.late_day)))
-    }
-}
-
-fn daily(late_day: &'static str) -> Option<DailyOrders> {
-    let env = pg_env()?;
-    let orders = Orders { env };
-    Some(DailyOrders { orders, late_day })
-}
-
-/// Killed before the delete, after its first day and after its last check: each re-run
-/// ends with exactly the archived rows gone.
-#[test]
-fn postgres_rows_deleted_one_day_per_transaction() {
-    let Some(s) = daily("2026-08-20") else { return };
-    exercise(&s, "pgday");
-}
-
-/// A late row on a day that holds archived rows fails that day's gate; one on a day that
-/// held none is found by the check after the days. Either way it is archived first.
-#[test]
-fn postgres_late_rows_are_archived_before_a_delete_by_day() {
-    let Some(on_an_archived_day) = daily("2026-08-20") else {
-        return;
-    };
-    late_write(&on_an_archived_day, "pgday");
-    let Some(on_an_empty_day) = daily("2026-08-21") else {
-        return;
-    };
-    late_write(&on_an_empty_day, "pgday-empty");
 }

@@ -6,7 +6,8 @@ Used by tools/aws when ARCHC_E2E_WARM names the directory of the tier's warm ser
 (scripts/e2e-services.sh sets it and stops them on exit). The server, one per locale
 (Python fixes its stdio encoding at start-up), is started on first use in its own
 session, so a test's kill -9 of a script's process group leaves it running. The call
-runs on this process's own stdin, stdout and stderr; this process exits with its code.
+runs on this process's own stdin, stdout and stderr, in its directory, environment and
+umask; this process exits with its code.
 Exits 218 with nothing run when ARCHC_E2E_WARM is not set or ARCHC_E2E_COLD is.
 """
 
@@ -31,7 +32,10 @@ def main():
     env = {k: v for k, v in os.environ.items() if k in ("LC_ALL", "LC_CTYPE", "LANG", "PYTHONIOENCODING", "PYTHONUTF8", "HOME", "PATH")}
     server = [os.path.join(HERE, "../../.venv/bin/python"), os.path.join(HERE, "aws_server.py"), sock_path]
     client = warm.connect(sock_path) or warm.start(sock_path, server, env, 60, "aws")
-    payload = json.dumps({"argv": sys.argv[1:], "env": dict(os.environ), "cwd": os.getcwd()}).encode()
+    mask = os.umask(0)
+    os.umask(mask)
+    request = {"argv": sys.argv[1:], "env": dict(os.environ), "cwd": os.getcwd(), "umask": mask}
+    payload = json.dumps(request).encode()
     data = len(payload).to_bytes(8, "big") + payload
     with client:
         sent = socket.send_fds(client, [data], [0, 1, 2])

@@ -3,8 +3,8 @@ imported it (see aws_call.py).
 
 A cold `aws` call spends ~0.7 s of CPU importing awscli and botocore before it sends a
 request; the e2e tier makes thousands. This server imports them once; for each call it
-receives the caller's stdin, stdout and stderr (as file descriptors), argv, environment
-and working directory, forks, and the child runs `awscli.clidriver.main()` on them
+receives the caller's stdin, stdout and stderr (as file descriptors), argv, environment,
+working directory and umask, forks, and the child runs `awscli.clidriver.main()` on them
 exactly as the `aws` entry point does, then reports the exit code. Each call is a fresh
 child of the same clean parent: nothing carries from one call to the next.
 
@@ -35,6 +35,7 @@ def child(conn, request, fds):
         os.dup2(fd, target)
         os.close(fd)
     os.chdir(request["cwd"])
+    os.umask(request["umask"])
     os.environ.clear()
     os.environ.update(request["env"])
     time.tzset()

@@ -5,7 +5,7 @@
 Used by tools/hdfs and tools/spark-sql when ARCHC_E2E_WARM names the directory of the
 servers (scripts/e2e-services.sh sets it and stops them on exit). The server is started
 on first use, in its own session (a test's kill -9 of a script's process group leaves
-it running): for hdfs one per locale and time zone, for spark-sql one per metastore,
+it running): for hdfs one per locale, time zone and umask, for spark-sql one per metastore,
 restarted when a call comes with another locale or time zone. Prints what the call
 printed and exits with its code; exits 218 with nothing run when the call must go to
 the real command (no server directory, ARCHC_E2E_COLD set, or the server says the
@@ -66,6 +66,12 @@ def main():
     if not home or not os.path.isdir(home):
         sys.exit(warm.COLD)
     env = f"LC_ALL={locale_of(os.environ)} TZ={os.environ.get('TZ', '-')}"
+    if mode == "hdfs":
+        # A server creates files with the umask of the caller that started it. (Spark's
+        # statements here write only the metastore, which is not keyed by it.)
+        mask = os.umask(0)
+        os.umask(mask)
+        env += f" umask={mask:o}"
     if mode == "spark-sql":
         # One server per metastore, whatever its locale: Derby admits one JVM.
         key = "spark-sql\0" + os.path.realpath(os.environ["SPARK_CONF_DIR"])

@@ -222,10 +222,29 @@ def serve(sock_path, engine, watched, env):
             if stop:
                 engine.stop()
                 os.unlink(sock_path)
-                server.close()
+                drain(server)
             conn.sendall(json.dumps(reply).encode() + b"\n")
         if stop:
             os._exit(0)
+
+
+def drain(server):
+    """Answers the calls already queued on a stopping server "stopped" (their callers
+    start a server of their own), then closes it."""
+    server.setblocking(False)
+    while True:
+        try:
+            conn, _ = server.accept()
+        except BlockingIOError:
+            break
+        with conn:
+            conn.settimeout(5)
+            try:
+                conn.makefile("rb").readline()
+                conn.sendall(b'{"stopped": true}\n')
+            except OSError:
+                pass
+    server.close()
 
 
 def main():

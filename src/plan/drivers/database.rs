@@ -1,9 +1,7 @@
 //! postgres and mysql: rows in the window are counted, exported to a file in the dumps
 //! root, checked, and deleted in one transaction that rolls back unless exactly the
 //! exported number of rows goes. PostgreSQL partitions wholly inside the window are
-//! dropped whole in that transaction, after their rows are counted into the same gate;
-//! with `delete_by_day`, one transaction per day instead, each gated by that day's
-//! exported rows.
+//! dropped whole in that transaction, after their rows are counted into the same gate.
 
 use serde::Serialize;
 
@@ -32,12 +30,6 @@ pub struct DatabaseCtx {
     /// partitions wholly inside the window.
     pub partitions_sql: String,
     pub count_rows: &'static str,
-    /// PostgreSQL `delete_by_day`: the export counts the rows per day (the date column's
-    /// position read by `field_sql`), the delete takes a day per transaction, then checks
-    /// with `remaining_sql` that nothing is left in the window.
-    pub by_day: bool,
-    pub field_sql: String,
-    pub remaining_sql: String,
 }
 
 impl DatabaseCtx {
@@ -70,9 +62,6 @@ impl DatabaseCtx {
                 format!("{}.sql", db.table_name)
             },
             partitions_sql: String::new(),
-            by_day: postgres && db.delete_by_day,
-            field_sql: String::new(),
-            remaining_sql: String::new(),
             count_rows: if postgres {
                 "END { print NR }"
             } else {
@@ -95,10 +84,6 @@ impl Driver for Database {
         };
         let mut ctx = DatabaseCtx::new(s.storage.kind, db, s.window.start, s.window.end);
         ctx.partitions_sql = s.sql_file("partitions");
-        if ctx.by_day {
-            ctx.field_sql = s.sql_file("date_field");
-            ctx.remaining_sql = s.sql_file("remaining_rows");
-        }
         let ctx = ctx;
         let dst = shell(&format!("{}run={}", s.archive, s.run_id));
         let render = |name: &str, sql_name: &str| {
@@ -133,36 +118,32 @@ impl Driver for Database {
         let check = render("verify", "")?;
         let (export, export_sql) = if postgres {
             let export_sql = file(StepKind::ExportRows, "export")?;
-            let extra = if ctx.by_day {
-                ("postgres/field.sql.j2", &ctx.field_sql)
-            } else {
-                ("postgres/partitions.sql.j2", &ctx.partitions_sql)
-            };
-            let extra = sql(r, extra.0, extra.1, dialect, &ctx)?;
-            (render("export", &export_sql.name)?, vec![export_sql, extra])
+            let partitions = sql(
+                r,
+                "postgres/partitions.sql.j2",
+                &ctx.partitions_sql,
+                dialect,
+                &ctx,
+            )?;
+            (
+                render("export", &export_sql.name)?,
+                vec![export_sql, partitions],
+            )
         } else {
             (render("export", "")?, Vec::new())
         };
         let (export, gate) = s.copy(StepKind::ExportRows, system, export, check)?;
         let export = export.running(export_sql);
 
-        let (delete, delete_sql) = if ctx.by_day {
-            let day = file(StepKind::DeleteRows, "delete_day")?;
-            let remaining = sql(
-                r,
-                "postgres/remaining.sql.j2",
-                &ctx.remaining_sql,
-                dialect,
-                &ctx,
-            )?;
-            (render("delete_days", &day.name)?, vec![day, remaining])
-        } else {
-            let delete_sql = file(StepKind::DeleteRows, "delete")?;
-            (render("delete", &delete_sql.name)?, vec![delete_sql])
-        };
+        let delete_sql = file(StepKind::DeleteRows, "delete")?;
         let delete = s
-            .gated(StepKind::DeleteRows, system, delete, &gate)?
-            .running(delete_sql);
+            .gated(
+                StepKind::DeleteRows,
+                system,
+                render("delete", &delete_sql.name)?,
+                &gate,
+            )?
+            .running(vec![delete_sql]);
         Ok(vec![count, export, delete])
     }
 }
