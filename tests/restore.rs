@@ -201,6 +201,14 @@ fn restore_refuses_unclear_or_impossible_requests() {
         "a delta storage with Glue partitions: {}\n",
         delta.stderr.trim()
     ));
+    let customers = run_file(built.path(), "customers");
+    let merge = restore(
+        &customers,
+        &["--lifecycle", "raw", "--storage", "mysql_crm", "--merge"],
+        &out.path().join("m"),
+    );
+    assert_eq!(merge.code, 2, "{}", merge.stderr);
+    said.push_str(&format!("--merge into mysql: {}\n", merge.stderr.trim()));
     let tampered = out.path().join("tampered_run_file.json");
     let text = fs::read_to_string(&orders)
         .unwrap()

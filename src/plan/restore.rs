@@ -208,7 +208,14 @@ fn restore_detail(
     }
     let commands = match storage.kind.family() {
         Family::Files | Family::Metastore => files(&ctx, &target, req.merge, r)?,
-        Family::Database => database(&ctx, &target, req.merge, r)?,
+        Family::Database => {
+            if req.merge && storage.kind == StorageKind::Mysql {
+                return Err(Error::usage(
+                    "--merge is not built for mysql storages: a re-run after a crash could not tell whether the rows went in already (postgres asks the server)",
+                ));
+            }
+            database(&ctx, &target, req.merge, r)?
+        }
         Family::Delta => {
             let Target::Delta(to) = &target else {
                 return Err(Error::internal("a delta restore to another place"));

@@ -702,6 +702,85 @@ pub fn late_write_restored(s: &dyn Scenario, name: &str) {
     eprintln!("{name}: a run that archived twice is restored from its final attempt");
 }
 
+/// A run killed right after its delete returned (the delete happened, the journal line
+/// did not), then a datum written into the window: the re-run must not archive it as a
+/// new attempt (whose dump would hold the late datum only) nor delete it; it finishes,
+/// leaving the late datum to the next run, and (with `merge`) a restore of this run into
+/// the source brings back every datum the run deleted.
+pub fn late_write_after_the_delete(s: &dyn Scenario, name: &str, merge: bool) {
+    let case = s.fresh(&format!("{name}-late-after"));
+    let mut want = s.seen(&case).source;
+    let stopped = case.run(Fault::KillAfter(s.gated_step(), 1), &[]);
+    assert_ne!(stopped.code, 0, "{}", stopped.stdout);
+    assert!(
+        !case.journal().iter().any(|id| id == s.gated_step()),
+        "killed before the journal line"
+    );
+    let deleted = s.seen(&case);
+    assert!(
+        archived_original(s)
+            .keys()
+            .all(|k| !deleted.source.contains_key(k)),
+        "the killed delete had deleted the window"
+    );
+    let (key, value) = s.late_write(&case).expect("the scenario writes late data");
+    let resumed = case.run(Fault::None, &[]);
+    assert_eq!(
+        resumed.code, 0,
+        "the re-run: {}{}",
+        resumed.stdout, resumed.stderr
+    );
+    let seen = s.seen(&case);
+    assert_eq!(
+        seen.source.get(&key),
+        Some(&value),
+        "the late datum is left for the next run: {}",
+        resumed.stdout
+    );
+    assert_eq!(seen.archive, archived_original(s), "the archive as before");
+    if !merge {
+        return;
+    }
+    let script = case.restore("restore", &["--all-lifecycles", "--merge"]);
+    let restored = case.run_script(&script, "restore-state", Fault::None, &[]);
+    assert_eq!(restored.code, 0, "{}{}", restored.stdout, restored.stderr);
+    want.insert(key, value);
+    assert_eq!(
+        s.seen(&case).source,
+        want,
+        "every datum the run deleted is back, beside the late one"
+    );
+    eprintln!("{name}: a delete killed after it committed is not redone after a late write");
+}
+
+/// As `late_write_after_the_delete`, with as many late data as the run archived (written
+/// by `write`, keys 900 and up): the re-run's count alone would take them for the archived
+/// ones and delete them. They must all be left for the next run.
+pub fn late_writes_as_many_as_archived(s: &dyn Scenario, name: &str, write: &dyn Fn(&Case, usize)) {
+    let case = s.fresh(&format!("{name}-late-equal"));
+    let stopped = case.run(Fault::KillAfter(s.gated_step(), 1), &[]);
+    assert_ne!(stopped.code, 0, "{}", stopped.stdout);
+    let n = archived_original(s).len();
+    write(&case, n);
+    let late = |case: &Case| {
+        s.seen(case)
+            .source
+            .keys()
+            .filter(|k| k.parse::<u32>().is_ok_and(|id| id >= 900))
+            .count()
+    };
+    assert_eq!(late(&case), n, "{n} late data written");
+    let resumed = case.run(Fault::None, &[]);
+    assert_eq!(resumed.code, 0, "{}{}", resumed.stdout, resumed.stderr);
+    assert_eq!(late(&case), n, "no late datum deleted: {}", resumed.stdout);
+    assert_eq!(
+        s.seen(&case).archive,
+        archived_original(s),
+        "the archive as before"
+    );
+    eprintln!("{name}: {n} late data after a committed delete are left for the next run");
+}
+
 /// Every file in `dir` whose name starts with `prefix`, in name order (a run's dumps,
 /// or its archive tables, one per attempt).
 pub fn named(dir: &Path, prefix: &str) -> Vec<PathBuf> {

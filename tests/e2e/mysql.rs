@@ -7,8 +7,8 @@ use std::fs;
 use serde_json::json;
 
 use crate::harness::{
-    exercise, late_write, late_write_restored, named, restore, restore_into, service, Case,
-    Scenario, CUTOFF,
+    exercise, late_write, late_write_after_the_delete, late_write_restored,
+    late_writes_as_many_as_archived, named, restore, restore_into, service, Case, Scenario, CUTOFF,
 };
 use crate::postgres::rows;
 
@@ -226,4 +226,27 @@ fn mariadb_rows_of_a_date_range_are_restored_into_another_table() {
 fn mariadb_restore_after_a_late_write_reads_the_final_dump() {
     let Some(scenario) = customers() else { return };
     late_write_restored(&scenario, "maria");
+}
+
+#[test]
+fn mariadb_delete_killed_after_its_commit_is_not_redone_for_a_late_write() {
+    let Some(scenario) = customers() else { return };
+    late_write_after_the_delete(&scenario, "maria", false);
+}
+
+#[test]
+fn mariadb_late_rows_as_many_as_the_archived_are_not_taken_for_them() {
+    let Some(scenario) = customers() else { return };
+    let write = |case: &Case, n: usize| {
+        let values: Vec<String> = (0..n)
+            .map(|i| format!("({}, '2026-08-20', 'late')", 900 + i))
+            .collect();
+        let sql = format!(
+            "INSERT INTO {}.events VALUES {}",
+            database(case),
+            values.join(", ")
+        );
+        case.tool("mysql", &["-e", &sql]);
+    };
+    late_writes_as_many_as_archived(&scenario, "maria", &write);
 }

@@ -7,8 +7,8 @@ use std::fs;
 use serde_json::json;
 
 use crate::harness::{
-    exercise, late_write, late_write_restored, named, pg_env, restore, restore_into, Case,
-    Scenario, CUTOFF,
+    exercise, late_write, late_write_after_the_delete, late_write_restored,
+    late_writes_as_many_as_archived, named, pg_env, restore, restore_into, Case, Scenario, CUTOFF,
 };
 
 pub struct Orders {
@@ -336,4 +336,22 @@ fn postgres_dropped_partitions_are_restored() {
 fn postgres_restore_after_a_late_write_reads_the_final_dump() {
     let Some(env) = pg_env() else { return };
     late_write_restored(&Orders { env }, "pg");
+}
+
+#[test]
+fn postgres_delete_killed_after_its_commit_is_not_redone_for_a_late_write() {
+    let Some(env) = pg_env() else { return };
+    late_write_after_the_delete(&Orders { env }, "pg", true);
+}
+
+#[test]
+fn postgres_late_rows_as_many_as_the_archived_are_not_taken_for_them() {
+    let Some(env) = pg_env() else { return };
+    let write = |case: &Case, n: usize| {
+        let sql = format!(
+            "INSERT INTO public.orders SELECT 899 + i, DATE '2026-08-20', 'late' FROM generate_series(1, {n}) AS i"
+        );
+        psql(case, &database(case), &["-c", &sql]);
+    };
+    late_writes_as_many_as_archived(&Orders { env }, "pg", &write);
 }

@@ -29,6 +29,9 @@ pub struct DatabaseCtx {
     /// PostgreSQL: the SQL file that lists (archival) or creates again (restore) the
     /// partitions wholly inside the window.
     pub partitions_sql: String,
+    /// The SQL file that counts the rows in the window (MySQL: a re-run after a commit
+    /// was interrupted reads what is left).
+    pub count_sql: String,
     pub count_rows: &'static str,
 }
 
@@ -62,6 +65,7 @@ impl DatabaseCtx {
                 format!("{}.sql", db.table_name)
             },
             partitions_sql: String::new(),
+            count_sql: String::new(),
             count_rows: if postgres {
                 "END { print NR }"
             } else {
@@ -84,6 +88,7 @@ impl Driver for Database {
         };
         let mut ctx = DatabaseCtx::new(s.storage.kind, db, s.window.start, s.window.end);
         ctx.partitions_sql = s.sql_file("partitions");
+        ctx.count_sql = s.sql_name(StepKind::CountRows);
         let ctx = ctx;
         let dst = shell(&format!("{}run={}", s.archive, s.run_id));
         let render = |name: &str, sql_name: &str| {
