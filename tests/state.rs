@@ -343,6 +343,8 @@ const SAVED: &[(&str, &str)] = &[
     ("location", "s3://lake-raw/tables/\n"),
     ("attempt", "1\n"),
     ("rows.txt", "1\n"),
+    ("day_rows.tsv", "2019-01-01\t1\n"),
+    ("archive_file", "public.readings.copy\n"),
 ];
 
 /// Each file as an attacker with write access to a state directory would leave it, and
@@ -401,6 +403,12 @@ const TAMPERED: &[(&str, &str, &str, Option<&str>)] = &[
     ),
     ("partition_column", "dt >= '0' OR dt\n", "OR dt", None),
     ("location", "/etc/\n", "/etc", None),
+    (
+        "day_rows.tsv",
+        "2019-01-01\t1\n2019-01-02'; DROP TABLE x; --\t1\n",
+        "DROP",
+        Some("postgres"),
+    ),
 ];
 
 /// Every step that reads a list or a saved value back from its state directory refuses a
@@ -472,6 +480,7 @@ fn tampered_lists_and_saved_values_are_refused_before_any_tool_runs() {
         ("partition_column", "glue"),
         ("partition_column", "delta"),
         ("location", "s3"),
+        ("day_rows.tsv", "postgres"),
     ] {
         assert!(
             checked.contains_key(&(want.0, want.1.to_string())),

@@ -71,6 +71,10 @@ pub struct DatabaseDetail {
     pub schema: String,
     pub table_name: String,
     pub date_column: String,
+    /// PostgreSQL: delete the window one day per transaction, each day gated by the rows
+    /// archived for it (no partition is then dropped whole).
+    #[serde(default)]
+    pub delete_by_day: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -334,6 +334,7 @@ pub fn target(storage: &Storage, to: Option<&str>) -> Result<Target> {
                     schema: p[1].clone(),
                     table_name: p[2].clone(),
                     date_column: d.date_column.clone(),
+                    delete_by_day: false,
                 })
             })
         }

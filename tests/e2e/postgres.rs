@@ -7,8 +7,9 @@ use std::fs;
 use serde_json::json;
 
 use crate::harness::{
-    exercise, late_write, late_write_after_the_delete, late_write_restored,
-    late_writes_as_many_as_archived, named, pg_env, restore, restore_into, Case, Scenario, CUTOFF,
+    archived_original, exercise, late_write, late_write_after_the_delete, late_write_restored,
+    late_writes_as_many_as_archived, named, pg_env, restore, restore_into, Case, Fault, Scenario,
+    CUTOFF,
 };
 
 pub struct Orders {
@@ -163,14 +164,16 @@ fn database(case: &Case) -> String {
 }
 
 impl Orders {
-    /// A fresh case whose table is created by `ddl` (the plain table when `None`).
-    fn fresh_with(&self, tag: &str, ddl: Option<&str>) -> Case {
+    /// A fresh case whose table is created by `ddl` (the plain table when `None`), deleted
+    /// one day per transaction when `by_day`.
+    fn fresh_with(&self, tag: &str, ddl: Option<&str>, by_day: bool) -> Case {
         let db = format!("e2e_{}_{}", tag.replace('-', "_"), std::process::id());
         let dir = crate::support::temp();
         let project = json!({"system": "e2e", "archive_roots": {"dumps": dir.path().join("dumps").to_str().unwrap()}});
         let table = json!({
             "serving": {"order": 1, "pg_orders": {"storage": "postgres", "archival_object_type": "table",
-                "archival_object_detail": {"database": db, "table_name": "orders", "date_column": "ordered_at"}, "starting_storage_date": "2019-01-01"}},
+                "archival_object_detail": {"database": db, "table_name": "orders", "date_column": "ordered_at", "delete_by_day": by_day},
+                "starting_storage_date": "2019-01-01"}},
             "data_archive_before_period": "month", "data_archive_before": 2});
         let mut env = self.env.clone();
         env.push(("E2E_DATABASE".into(), db.clone()));
@@ -185,7 +188,7 @@ impl Orders {
 
 impl Scenario for Orders {
     fn fresh(&self, tag: &str) -> Case {
-        self.fresh_with(tag, None)
+        self.fresh_with(tag, None, false)
     }
 
     fn seen(&self, case: &Case) -> crate::harness::Seen {
@@ -278,7 +281,7 @@ fn partitions(case: &Case) -> Vec<String> {
 
 impl Scenario for PartitionedOrders {
     fn fresh(&self, tag: &str) -> Case {
-        self.0.fresh_with(tag, Some(PARTITIONS))
+        self.0.fresh_with(tag, Some(PARTITIONS), false)
     }
 
     fn seen(&self, case: &Case) -> crate::harness::Seen {
@@ -354,4 +357,122 @@ fn postgres_late_rows_as_many_as_the_archived_are_not_taken_for_them() {
         psql(case, &database(case), &["-c", &sql]);
     };
     late_writes_as_many_as_archived(&Orders { env }, "pg", &write);
+}
+
+/// `delete_by_day`: one transaction per day, each gated by the rows archived for that day,
+/// then a check that nothing is left in the window. `late_day` is where a late row lands.
+pub struct DailyOrders {
+    orders: Orders,
+    late_day: &'static str,
+}
+
+impl Scenario for DailyOrders {
+    fn fresh(&self, tag: &str) -> Case {
+        self.orders.fresh_with(tag, None, true)
+    }
+
+    fn seen(&self, case: &Case) -> crate::harness::Seen {
+        self.orders.seen(case)
+    }
+
+    fn original(&self) -> BTreeMap<String, (String, bool)> {
+        self.orders.original()
+    }
+
+    fn corrupt_archive(&self, case: &Case) {
+        self.orders.corrupt_archive(case);
+    }
+
+    fn gated_step(&self) -> &'static str {
+        self.orders.gated_step()
+    }
+
+    fn late_write(&self, case: &Case) -> Option<(String, String)> {
+        let sql = format!(
+            "INSERT INTO public.orders VALUES (900, '{}', 'late')",
+            self.late_day
+        );
+        psql(case, &database(case), &["-c", &sql]);
+        Some(("900".into(), format!("900\t{}\tlate", self.late_day)))
+    }
+}
+
+fn daily(late_day: &'static str) -> Option<DailyOrders> {
+    let env = pg_env()?;
+    let orders = Orders { env };
+    Some(DailyOrders { orders, late_day })
+}
+
+/// Killed before the delete, after its first day and after its last check: each re-run
+/// ends with exactly the archived rows gone.
+#[test]
+fn postgres_rows_deleted_one_day_per_transaction() {
+    let Some(s) = daily("2026-08-20") else { return };
+    exercise(&s, "pgday");
+}
+
+/// A late row on a day that holds archived rows fails that day's gate; one on a day that
+/// held none is found by the check after the days. Either way it is archived first.
+#[test]
+fn postgres_late_rows_are_archived_before_a_delete_by_day() {
+    let Some(on_an_archived_day) = daily("2026-08-20") else {
+        return;
+    };
+    late_write(&on_an_archived_day, "pgday");
+    let Some(on_an_empty_day) = daily("2026-08-21") else {
+        return;
+    };
+    late_write(&on_an_empty_day, "pgday-empty");
+}
+
+/// A run that deleted some days, then selected the window again (a late row on a day not
+/// deleted yet): each day comes back from the dump of the attempt that deleted it, so the
+/// days of the first attempt are restored too, and the late row.
+#[test]
+fn postgres_restore_after_a_late_write_takes_each_day_from_its_attempt() {
+    let Some(s) = daily("2026-08-20") else { return };
+    late_write_restored(&s, "pgday");
+}
+
+#[test]
+fn postgres_rows_deleted_by_day_are_restored() {
+    let Some(s) = daily("2026-08-20") else { return };
+    restore(&s, "pgday");
+}
+
+/// Killed right after the first day's transaction committed, then as many late rows on
+/// that day as it had archived: the re-run does not take them for the archived ones (the
+/// server says the day's transaction committed), deletes every other day, and leaves them
+/// to the next run; a restore with --merge brings back every archived row beside them.
+#[test]
+fn postgres_a_day_deleted_before_a_kill_is_not_deleted_again() {
+    let Some(s) = daily("2026-07-01") else { return };
+    let case = s.fresh("pgday-done");
+    let mut want = s.seen(&case).source;
+    let stopped = case.run(Fault::KillAfter(s.gated_step(), 1), &[]);
+    assert_ne!(stopped.code, 0, "{}", stopped.stdout);
+    let seen = s.seen(&case).source;
+    assert!(!seen.contains_key("001"), "the first day was deleted");
+    assert!(seen.contains_key("002"), "the second day was not");
+    let (key, value) = s.late_write(&case).unwrap();
+    let resumed = case.run(Fault::None, &[]);
+    assert_eq!(resumed.code, 0, "{}{}", resumed.stdout, resumed.stderr);
+    let seen = s.seen(&case);
+    assert_eq!(
+        seen.source.get(&key),
+        Some(&value),
+        "the late row is the next run's: {}",
+        resumed.stdout
+    );
+    let archived = archived_original(&s);
+    assert_eq!(seen.archive, archived, "the archive as before");
+    assert!(
+        archived.keys().all(|k| !seen.source.contains_key(k)),
+        "every archived row is deleted"
+    );
+    let script = case.restore("restore", &["--all-lifecycles", "--merge"]);
+    let restored = case.run_script(&script, "restore-state", Fault::None, &[]);
+    assert_eq!(restored.code, 0, "{}{}", restored.stdout, restored.stderr);
+    want.insert(key, value);
+    assert_eq!(s.seen(&case).source, want, "every archived row is back");
 }

@@ -1,7 +1,9 @@
 //! postgres and mysql: rows in the window are counted, exported to a file in the dumps
 //! root, checked, and deleted in one transaction that rolls back unless exactly the
 //! exported number of rows goes. PostgreSQL partitions wholly inside the window are
-//! dropped whole in that transaction, after their rows are counted into the same gate.
+//! dropped whole in that transaction, after their rows are counted into the same gate;
+//! with `delete_by_day`, one transaction per day instead, each gated by that day's
+//! exported rows.
 
 use serde::Serialize;
 
@@ -33,6 +35,12 @@ pub struct DatabaseCtx {
     /// was interrupted reads what is left).
     pub count_sql: String,
     pub count_rows: &'static str,
+    /// PostgreSQL `delete_by_day`: the export counts the rows per day (the date column's
+    /// position read by `field_sql`), the delete takes a day per transaction, then checks
+    /// with `remaining_sql` that nothing is left in the window.
+    pub by_day: bool,
+    pub field_sql: String,
+    pub remaining_sql: String,
 }
 
 impl DatabaseCtx {
@@ -66,6 +74,9 @@ impl DatabaseCtx {
             },
             partitions_sql: String::new(),
             count_sql: String::new(),
+            by_day: postgres && db.delete_by_day,
+            field_sql: String::new(),
+            remaining_sql: String::new(),
             count_rows: if postgres {
                 "END { print NR }"
             } else {
@@ -89,6 +100,10 @@ impl Driver for Database {
         let mut ctx = DatabaseCtx::new(s.storage.kind, db, s.window.start, s.window.end);
         ctx.partitions_sql = s.sql_file("partitions");
         ctx.count_sql = s.sql_name(StepKind::CountRows);
+        if ctx.by_day {
+            ctx.field_sql = s.sql_file("date_field");
+            ctx.remaining_sql = s.sql_file("remaining_rows");
+        }
         let ctx = ctx;
         let dst = shell(&format!("{}run={}", s.archive, s.run_id));
         let render = |name: &str, sql_name: &str| {
@@ -123,32 +138,36 @@ impl Driver for Database {
         let check = render("verify", "")?;
         let (export, export_sql) = if postgres {
             let export_sql = file(StepKind::ExportRows, "export")?;
-            let partitions = sql(
-                r,
-                "postgres/partitions.sql.j2",
-                &ctx.partitions_sql,
-                dialect,
-                &ctx,
-            )?;
-            (
-                render("export", &export_sql.name)?,
-                vec![export_sql, partitions],
-            )
+            let extra = if ctx.by_day {
+                ("postgres/field.sql.j2", &ctx.field_sql)
+            } else {
+                ("postgres/partitions.sql.j2", &ctx.partitions_sql)
+            };
+            let extra = sql(r, extra.0, extra.1, dialect, &ctx)?;
+            (render("export", &export_sql.name)?, vec![export_sql, extra])
         } else {
             (render("export", "")?, Vec::new())
         };
         let (export, gate) = s.copy(StepKind::ExportRows, system, export, check)?;
         let export = export.running(export_sql);
 
-        let delete_sql = file(StepKind::DeleteRows, "delete")?;
+        let (delete, delete_sql) = if ctx.by_day {
+            let day = file(StepKind::DeleteRows, "delete_day")?;
+            let remaining = sql(
+                r,
+                "postgres/remaining.sql.j2",
+                &ctx.remaining_sql,
+                dialect,
+                &ctx,
+            )?;
+            (render("delete_days", &day.name)?, vec![day, remaining])
+        } else {
+            let delete_sql = file(StepKind::DeleteRows, "delete")?;
+            (render("delete", &delete_sql.name)?, vec![delete_sql])
+        };
         let delete = s
-            .gated(
-                StepKind::DeleteRows,
-                system,
-                render("delete", &delete_sql.name)?,
-                &gate,
-            )?
-            .running(vec![delete_sql]);
+            .gated(StepKind::DeleteRows, system, delete, &gate)?
+            .running(delete_sql);
         Ok(vec![count, export, delete])
     }
 }
