@@ -110,7 +110,6 @@ embedded!(
     "postgres/delete.sql.j2",
     "postgres/delete_day.sql.j2",
     "postgres/delete_days.sh.j2",
-    "postgres/deleted_days.sh.j2",
     "postgres/export.sh.j2",
     "postgres/export.sql.j2",
     "postgres/field.sql.j2",

@@ -564,6 +564,8 @@ fn database(s: &StorageCtx, target: &Target, merge: bool, r: &Renderer) -> Resul
     // The dumps hold INSERTs into the source table (MySQL): they are loaded under its name.
     ctx.table_name = source.table_name.clone();
     ctx.partitions_sql = s.sql_file("restore_partitions");
+    // How the run deleted decides where each day's rows are (not the target's setting).
+    ctx.by_day = kind == StorageKind::Postgres && source.delete_by_day;
     let dumps = shell(&format!("{}run={}", s.archive, s.run_id));
     let render = |name: &str, sql_name: &str| {
         r.render(

@@ -476,3 +476,34 @@ fn postgres_a_day_deleted_before_a_kill_is_not_deleted_again() {
     want.insert(key, value);
     assert_eq!(s.seen(&case).source, want, "every archived row is back");
 }
+
+/// Killed right after the first day's COMMIT, before the run could mark the day done, and
+/// never run again: the next night's build finishes the window. A restore of the first run
+/// still brings that day back: its transaction id lies beside the dumps since before the
+/// COMMIT, and the restore asks the server.
+#[test]
+fn postgres_a_day_deleted_by_an_abandoned_run_is_restored_from_it() {
+    let Some(s) = daily("2026-07-01") else { return };
+    let mut case = s.fresh("pgday-abandoned");
+    let mut want = s.seen(&case).source;
+    let stopped = case.run(Fault::KillAfter(s.gated_step(), 1), &[]);
+    assert_ne!(stopped.code, 0, "{}", stopped.stdout);
+    let first = case.restore("restore", &["--all-lifecycles"]);
+    case.rebuild("2026-11-22T10:00:00Z");
+    let next = case.run(Fault::None, &[]);
+    assert_eq!(next.code, 0, "{}{}", next.stdout, next.stderr);
+    let left = s.seen(&case).source;
+    assert!(
+        archived_original(&s).keys().all(|k| !left.contains_key(k)),
+        "the next night's run deleted the rest"
+    );
+    let restored = case.run_script(&first, "restore-state", Fault::None, &[]);
+    assert_eq!(restored.code, 0, "{}{}", restored.stdout, restored.stderr);
+    want.retain(|k, _| left.contains_key(k) || k == "001");
+    assert_eq!(
+        s.seen(&case).source,
+        want,
+        "the first run's day is back: {}",
+        restored.stdout
+    );
+}
