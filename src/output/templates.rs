@@ -27,6 +27,7 @@ embedded!(
     "common/rows_verify.sh.j2",
     "common/save_count.sh.j2",
     "common/stale.sh.j2",
+    "common/this_dump.sh.j2",
     "delta/archive.sh.j2",
     "delta/archive.sql.j2",
     "delta/archive_count.sql.j2",

@@ -781,6 +781,30 @@ pub fn late_writes_as_many_as_archived(s: &dyn Scenario, name: &str, write: &dyn
     eprintln!("{name}: {n} late data after a committed delete are left for the next run");
 }
 
+/// A run killed right after its delete returned, then run again with its state directory
+/// lost (a new one): the re-run selects the window again (nothing left, or late data) and
+/// exports it as another attempt, but deletes nothing more, and a restore brings back
+/// every datum the run deleted, from the dump the delete recorded, not the later one.
+pub fn state_lost_after_the_delete(s: &dyn Scenario, name: &str) {
+    let case = s.fresh(&format!("{name}-state-lost"));
+    let want = s.seen(&case).source;
+    let stopped = case.run(Fault::KillAfter(s.gated_step(), 1), &[]);
+    assert_ne!(stopped.code, 0, "{}", stopped.stdout);
+    let again = case.run_script(&case.script, "state-new", Fault::None, &[]);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    assert_final(s, &case, "a re-run with a new state directory");
+    let script = case.restore("restore", &["--all-lifecycles"]);
+    let restored = case.run_script(&script, "restore-state", Fault::None, &[]);
+    assert_eq!(restored.code, 0, "{}{}", restored.stdout, restored.stderr);
+    assert_eq!(
+        s.seen(&case).source,
+        want,
+        "every datum is back: {}",
+        restored.stdout
+    );
+    eprintln!("{name}: a lost state directory after the delete does not hide its dump");
+}
+
 /// Every file in `dir` whose name starts with `prefix`, in name order (a run's dumps,
 /// or its archive tables, one per attempt).
 pub fn named(dir: &Path, prefix: &str) -> Vec<PathBuf> {

@@ -8,7 +8,8 @@ use serde_json::json;
 
 use crate::harness::{
     exercise, late_write, late_write_after_the_delete, late_write_restored,
-    late_writes_as_many_as_archived, named, restore, restore_into, service, Case, Scenario, CUTOFF,
+    late_writes_as_many_as_archived, named, restore, restore_into, service,
+    state_lost_after_the_delete, Case, Scenario, CUTOFF,
 };
 use crate::postgres::rows;
 
@@ -249,4 +250,10 @@ fn mariadb_late_rows_as_many_as_the_archived_are_not_taken_for_them() {
         case.tool("mysql", &["-e", &sql]);
     };
     late_writes_as_many_as_archived(&scenario, "maria", &write);
+}
+
+#[test]
+fn mariadb_a_lost_state_directory_after_the_delete_hides_no_dump() {
+    let Some(scenario) = customers() else { return };
+    state_lost_after_the_delete(&scenario, "maria");
 }

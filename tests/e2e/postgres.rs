@@ -8,8 +8,8 @@ use serde_json::json;
 
 use crate::harness::{
     archived_original, exercise, late_write, late_write_after_the_delete, late_write_restored,
-    late_writes_as_many_as_archived, named, pg_env, restore, restore_into, Case, Fault, Scenario,
-    CUTOFF,
+    late_writes_as_many_as_archived, named, pg_env, restore, restore_into,
+    state_lost_after_the_delete, Case, Fault, Scenario, CUTOFF,
 };
 
 pub struct Orders {
@@ -506,4 +506,12 @@ fn postgres_a_day_deleted_by_an_abandoned_run_is_restored_from_it() {
         "the first run's day is back: {}",
         restored.stdout
     );
+}
+
+#[test]
+fn postgres_a_lost_state_directory_after_the_delete_hides_no_dump() {
+    let Some(env) = pg_env() else { return };
+    state_lost_after_the_delete(&Orders { env }, "pg");
+    let Some(s) = daily("2026-08-20") else { return };
+    state_lost_after_the_delete(&s, "pgday");
 }
