@@ -690,13 +690,10 @@ pub fn late_write_restored(s: &dyn Scenario, name: &str) {
         "{}",
         resumed.stderr
     );
-    let script = case.restore("restore", &["--all-lifecycles"]);
-    let restored = case.run_script(&script, "restore-state", Fault::None, &[]);
-    assert_eq!(restored.code, 0, "{}{}", restored.stdout, restored.stderr);
+    let restored = restored_source(s, &case, &["--all-lifecycles"]);
     want.insert(key, value);
     assert_eq!(
-        s.seen(&case).source,
-        want,
+        restored, want,
         "every datum the run deleted is back, the late one too"
     );
     eprintln!("{name}: a run that archived twice is restored from its final attempt");
@@ -741,13 +738,10 @@ pub fn late_write_after_the_delete(s: &dyn Scenario, name: &str, merge: bool) {
     if !merge {
         return;
     }
-    let script = case.restore("restore", &["--all-lifecycles", "--merge"]);
-    let restored = case.run_script(&script, "restore-state", Fault::None, &[]);
-    assert_eq!(restored.code, 0, "{}{}", restored.stdout, restored.stderr);
+    let restored = restored_source(s, &case, &["--all-lifecycles", "--merge"]);
     want.insert(key, value);
     assert_eq!(
-        s.seen(&case).source,
-        want,
+        restored, want,
         "every datum the run deleted is back, beside the late one"
     );
     eprintln!("{name}: a delete killed after it committed is not redone after a late write");
@@ -793,16 +787,18 @@ pub fn state_lost_after_the_delete(s: &dyn Scenario, name: &str) {
     let again = case.run_script(&case.script, "state-new", Fault::None, &[]);
     assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
     assert_final(s, &case, "a re-run with a new state directory");
-    let script = case.restore("restore", &["--all-lifecycles"]);
+    let restored = restored_source(s, &case, &["--all-lifecycles"]);
+    assert_eq!(restored, want, "every datum is back");
+    eprintln!("{name}: a lost state directory after the delete does not hide its dump");
+}
+
+/// Compiles a restore of the case's run file with `args`, runs it to the end, and returns
+/// what the source then holds.
+pub fn restored_source(s: &dyn Scenario, case: &Case, args: &[&str]) -> BTreeMap<String, String> {
+    let script = case.restore("restore", args);
     let restored = case.run_script(&script, "restore-state", Fault::None, &[]);
     assert_eq!(restored.code, 0, "{}{}", restored.stdout, restored.stderr);
-    assert_eq!(
-        s.seen(&case).source,
-        want,
-        "every datum is back: {}",
-        restored.stdout
-    );
-    eprintln!("{name}: a lost state directory after the delete does not hide its dump");
+    s.seen(case).source
 }
 
 /// Every file in `dir` whose name starts with `prefix`, in name order (a run's dumps,

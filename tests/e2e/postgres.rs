@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::harness::{
     archived_original, exercise, late_write, late_write_after_the_delete, late_write_restored,
-    late_writes_as_many_as_archived, named, pg_env, restore, restore_into,
+    late_writes_as_many_as_archived, named, pg_env, restore, restore_into, restored_source,
     state_lost_after_the_delete, Case, Fault, Scenario, CUTOFF,
 };
 
@@ -470,11 +470,9 @@ fn postgres_a_day_deleted_before_a_kill_is_not_deleted_again() {
         archived.keys().all(|k| !seen.source.contains_key(k)),
         "every archived row is deleted"
     );
-    let script = case.restore("restore", &["--all-lifecycles", "--merge"]);
-    let restored = case.run_script(&script, "restore-state", Fault::None, &[]);
-    assert_eq!(restored.code, 0, "{}{}", restored.stdout, restored.stderr);
+    let restored = restored_source(&s, &case, &["--all-lifecycles", "--merge"]);
     want.insert(key, value);
-    assert_eq!(s.seen(&case).source, want, "every archived row is back");
+    assert_eq!(restored, want, "every archived row is back");
 }
 
 /// Killed right after the first day's COMMIT, before the run could mark the day done, and
