@@ -170,6 +170,41 @@ fn a_planted_done_line_never_lets_a_delete_through() {
     }
 }
 
+/// The attempt number names archives and snapshots and reaches statements and shell
+/// arithmetic: a tampered one (here one that bash arithmetic would run) is refused before
+/// the step runs anything.
+#[test]
+fn a_tampered_attempt_number_is_refused_before_the_step_runs() {
+    let fixture = Fixture::new(&[("events", &[])]);
+    let state = fixture.dir.path().join("state");
+    let run = run_dir(&fixture, &state);
+    let (first, _) = steps(&fixture)[0].clone();
+    let dir = run.join(first.rsplit_once('.').unwrap().0);
+    let canary = fixture.dir.path().join("canary");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(
+        dir.join("attempt"),
+        format!("x[$(touch {})]\n", canary.display()),
+    )
+    .unwrap();
+    let ran = run_with_state(&fixture, &state);
+    assert_ne!(ran.code, 0, "{}", ran.stdout);
+    assert!(
+        ran.stderr.contains("attempt: it holds no attempt number"),
+        "{}",
+        ran.stderr
+    );
+    assert!(!canary.exists());
+    let calls = fixture.calls();
+    assert!(
+        calls
+            .lines()
+            .filter(|l| l.starts_with(&format!("{first} ")))
+            .all(|l| l.ends_with(" mkdir")),
+        "{first} ran a tool: {calls}"
+    );
+}
+
 #[test]
 fn a_hostile_shell_environment_changes_nothing() {
     let fixture = Fixture::new(&[("events", &[])]);
@@ -409,6 +444,7 @@ const TAMPERED: &[(&str, &str, &str, Option<&str>)] = &[
         "DROP",
         Some("postgres"),
     ),
+    ("rows.txt", "1 OR true; DROP TABLE x; --\n", "DROP", None),
 ];
 
 /// Every step that reads a list or a saved value back from its state directory refuses a
@@ -481,6 +517,8 @@ fn tampered_lists_and_saved_values_are_refused_before_any_tool_runs() {
         ("partition_column", "delta"),
         ("location", "s3"),
         ("day_rows.tsv", "postgres"),
+        ("rows.txt", "postgres"),
+        ("rows.txt", "delta"),
     ] {
         assert!(
             checked.contains_key(&(want.0, want.1.to_string())),

@@ -18,6 +18,7 @@ pub fn from_state(file: &str) -> Option<String> {
         "partition_column" => Some(partition_column()),
         "location" => Some(glue_location()),
         "hive_location" => Some(hive_location()),
+        "rows.txt" => Some(read_back("rows.txt", "[0-9]{1,19}", "row count")),
         _ => None,
     }
 }

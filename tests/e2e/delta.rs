@@ -160,17 +160,23 @@ impl Scenario for DeltaTables {
     }
 
     fn late_write(&self, case: &Case) -> Option<(String, String)> {
-        python(case, LATE, &[case.path("lake/parted").to_str().unwrap()]);
+        python(
+            case,
+            LATE,
+            &[case.path("lake/parted").to_str().unwrap(), "1"],
+        );
         let row = r#"{"day": "2026-08-15", "dt": "2026-08-15", "id": "900", "note": "late"}"#;
         Some(("parted/900".into(), row.into()))
     }
 }
 
+/// `n` late rows (ids 900...) on 2026-08-15, inside the window.
 const LATE: &str = r#"
 import sys, os, datetime, pyarrow as pa
 from deltalake import write_deltalake
-t = pa.table({"id": pa.array([900], pa.int64()), "dt": ["2026-08-15"],
-              "day": pa.array([datetime.date(2026, 8, 15)], pa.date32()), "note": ["late"]})
+n = int(sys.argv[2])
+t = pa.table({"id": pa.array(range(900, 900 + n), pa.int64()), "dt": ["2026-08-15"] * n,
+              "day": pa.array([datetime.date(2026, 8, 15)] * n, pa.date32()), "note": ["late"] * n})
 write_deltalake(sys.argv[1], t, mode="append", partition_by=["dt"])
 os._exit(0)
 "#;
@@ -237,9 +243,27 @@ fn delta_a_delete_committed_before_its_record_is_recorded_by_the_re_run() {
     }
 }
 
+/// The record lost, then as many late rows as the run archived: a count would take them
+/// for the archived rows and delete them unarchived; the guard compares the rows, finds
+/// none of the archive's, and the re-run records the attempt instead.
+#[test]
+fn delta_late_rows_as_many_as_the_archived_are_not_taken_for_them() {
+    if delta_ready() {
+        let parted = archived_original(&DeltaTables)
+            .keys()
+            .filter(|k| k.starts_with("parted/"))
+            .count();
+        late_writes_after_the_delete(true, parted);
+    }
+}
+
 fn late_write_after_the_delete(record_lost: bool) {
+    late_writes_after_the_delete(record_lost, 1);
+}
+
+fn late_writes_after_the_delete(record_lost: bool, n: usize) {
     let s = DeltaTables;
-    let case = s.fresh("delta-after-delete");
+    let case = s.fresh(&format!("delta-after-delete-{n}"));
     // The step's calls: the gate's count, the record read, the DELETE (and record write).
     let stopped = case.run(Fault::KillAfter(s.gated_step(), 3), &[]);
     assert_ne!(stopped.code, 0, "{}", stopped.stdout);
@@ -259,7 +283,12 @@ fn late_write_after_the_delete(record_lost: bool) {
     if record_lost {
         std::fs::remove_dir_all(&record).unwrap();
     }
-    let (key, value) = s.late_write(&case).expect("the scenario writes late data");
+    let n_text = n.to_string();
+    python(
+        &case,
+        LATE,
+        &[case.path("lake/parted").to_str().unwrap(), &n_text],
+    );
     let resumed = case.run(Fault::None, &[]);
     assert_eq!(resumed.code, 0, "{}{}", resumed.stdout, resumed.stderr);
     let said = match record_lost {
@@ -272,7 +301,12 @@ fn late_write_after_the_delete(record_lost: bool) {
         "the attempt is recorded"
     );
     let seen = s.seen(&case);
-    assert_eq!(seen.source.get(&key), Some(&value), "the late row stays");
+    let late: Vec<String> = (900..900 + n).map(|id| format!("parted/{id}")).collect();
+    assert!(
+        late.iter().all(|k| seen.source.contains_key(k)),
+        "the {n} late rows stay: {}",
+        resumed.stdout
+    );
     let old = archived_original(&s);
     assert_eq!(seen.archive, old, "the archive holds what the run deleted");
     assert_eq!(
@@ -328,4 +362,33 @@ fn delta_range_restored_into_another_path_table() {
         "exactly the range"
     );
     eprintln!("delta: a date range restored into another path table");
+}
+
+/// A row of the window updated in place between the copy and the delete (the count
+/// unchanged): the delete's guard compares the rows, so the updated row is archived by a
+/// new attempt before anything is deleted, and the archive holds it as it is now.
+#[test]
+fn delta_a_row_updated_after_the_copy_is_archived_again_before_the_delete() {
+    if !delta_ready() {
+        return;
+    }
+    let s = DeltaTables;
+    let case = s.fresh("delta-updated");
+    let stopped = case.run(Fault::Kill(s.gated_step()), &[]);
+    assert_ne!(stopped.code, 0, "{}", stopped.stdout);
+    let lake = case.path("lake/parted");
+    let update = "import sys, os; from deltalake import DeltaTable; DeltaTable(sys.argv[1]).update(updates={\"note\": \"'updated'\"}, predicate=\"id = 1\"); os._exit(0)";
+    python(&case, update, &[lake.to_str().unwrap()]);
+    let updated = s.seen(&case).source["parted/001"].clone();
+    assert!(updated.contains("updated"), "{updated}");
+    let resumed = case.run(Fault::None, &[]);
+    assert_eq!(resumed.code, 0, "{}{}", resumed.stdout, resumed.stderr);
+    assert!(
+        resumed.stderr.contains("selecting it again"),
+        "{}",
+        resumed.stderr
+    );
+    let seen = s.seen(&case);
+    assert_eq!(seen.archive["parted/001"], updated, "archived as updated");
+    assert!(!seen.source.contains_key("parted/001"), "then deleted");
 }

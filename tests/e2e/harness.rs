@@ -56,6 +56,8 @@ pub enum Fault<'a> {
     None,
     /// Every tool call of the step fails.
     Fail(&'a str),
+    /// Every call of one tool in the step fails.
+    FailTool(&'a str, &'a str),
     /// kill -9 of the whole run at the step's first tool call, before it runs.
     Kill(&'a str),
     /// kill -9 of the whole run right after the step's n-th call of a tool with side
@@ -117,6 +119,7 @@ impl Case {
                 "spark-sql",
                 "hdfs",
                 "gsutil",
+                "sync",
             ],
         );
         let system = project["system"].as_str().unwrap().to_string();
@@ -271,6 +274,9 @@ impl Case {
             Fault::None => {}
             Fault::Fail(step) => {
                 cmd.env("FAKE_FAIL_STEP", step);
+            }
+            Fault::FailTool(step, tool) => {
+                cmd.env("FAKE_FAIL_STEP", step).env("FAKE_FAIL_TOOL", tool);
             }
             Fault::Kill(step) => {
                 cmd.env("FAKE_KILL_STEP", step);
@@ -697,6 +703,33 @@ pub fn late_write_restored(s: &dyn Scenario, name: &str) {
         "every datum the run deleted is back, the late one too"
     );
     eprintln!("{name}: a run that archived twice is restored from its final attempt");
+}
+
+/// The archive copy cannot be flushed to disk in `step` (`sync` fails there): nothing is
+/// deleted (a host crash after the delete would lose a copy still in the page cache), and
+/// the next run finishes.
+pub fn unflushed(s: &dyn Scenario, name: &str, step: &str) {
+    let case = s.fresh(&format!("{name}-unflushed"));
+    let before = s.seen(&case).source;
+    let stopped = case.run(Fault::FailTool(step, "sync"), &[]);
+    assert_ne!(stopped.code, 0, "{}", stopped.stdout);
+    assert!(
+        stopped.stderr.contains("fake: sync fails") && stopped.stderr.contains(step),
+        "{}",
+        stopped.stderr
+    );
+    assert_eq!(s.seen(&case).source, before, "nothing deleted");
+    let resumed = case.run(Fault::None, &[]);
+    assert_eq!(resumed.code, 0, "{}{}", resumed.stdout, resumed.stderr);
+    let seen = s.seen(&case);
+    assert_eq!(seen.archive, archived_original(s), "the archive");
+    assert!(
+        archived_original(s)
+            .keys()
+            .all(|k| !seen.source.contains_key(k)),
+        "the next run deleted the window"
+    );
+    eprintln!("{name}: an archive that cannot be flushed at {step} deletes nothing");
 }
 
 /// A run killed right after its delete returned (the delete happened, the journal line

@@ -6,7 +6,9 @@ use std::process::Command;
 
 use serde_json::json;
 
-use crate::harness::{exercise, local_files, restore, without_run, Case, Fault, Scenario, CUTOFF};
+use crate::harness::{
+    exercise, local_files, restore, unflushed, without_run, Case, Fault, Scenario, CUTOFF,
+};
 
 pub struct Tree;
 
@@ -143,6 +145,12 @@ impl Scenario for Tree {
 #[test]
 fn local_tree_by_partition_and_mtime() {
     exercise(&Tree, "local");
+}
+
+/// The delete's check flushes the archive's file system first: a `sync` that fails stops it.
+#[test]
+fn local_an_archive_that_cannot_be_flushed_deletes_nothing() {
+    unflushed(&Tree, "local", "raw.drops.delete_source_data");
 }
 
 #[test]

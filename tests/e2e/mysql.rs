@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::harness::{
     exercise, late_write, late_write_after_the_delete, late_write_restored,
     late_writes_as_many_as_archived, named, restore, restore_into, service,
-    state_lost_after_the_delete, Case, Scenario, CUTOFF,
+    state_lost_after_the_delete, unflushed, Case, Scenario, CUTOFF,
 };
 use crate::postgres::rows;
 
@@ -256,4 +256,13 @@ fn mariadb_late_rows_as_many_as_the_archived_are_not_taken_for_them() {
 fn mariadb_a_lost_state_directory_after_the_delete_hides_no_dump() {
     let Some(scenario) = customers() else { return };
     state_lost_after_the_delete(&scenario, "maria");
+}
+
+/// The dump is flushed to disk when exported, the delete's mark before its COMMIT (a
+/// client that cannot flush it is killed): a failing `sync` at either deletes nothing.
+#[test]
+fn mariadb_a_dump_or_mark_that_cannot_be_flushed_deletes_nothing() {
+    let Some(scenario) = customers() else { return };
+    unflushed(&scenario, "maria-export", "raw.crm.export_rows");
+    unflushed(&scenario, "maria-delete", "raw.crm.delete_rows");
 }

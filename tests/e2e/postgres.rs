@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::harness::{
     archived_original, exercise, late_write, late_write_after_the_delete, late_write_restored,
     late_writes_as_many_as_archived, named, pg_env, restore, restore_into, restored_source,
-    state_lost_after_the_delete, Case, Fault, Scenario, CUTOFF,
+    state_lost_after_the_delete, unflushed, Case, Fault, Scenario, CUTOFF,
 };
 
 pub struct Orders {
@@ -487,9 +487,16 @@ fn postgres_a_day_deleted_by_an_abandoned_run_is_restored_from_it() {
     let stopped = case.run(Fault::KillAfter(s.gated_step(), 1), &[]);
     assert_ne!(stopped.code, 0, "{}", stopped.stdout);
     let first = case.restore("restore", &["--all-lifecycles"]);
+    assert!(records(&case, "committed").is_empty());
     case.rebuild("2026-11-22T10:00:00Z");
     let next = case.run(Fault::None, &[]);
     assert_eq!(next.code, 0, "{}{}", next.stdout, next.stderr);
+    assert_eq!(
+        records(&case, "committed").len(),
+        1,
+        "the next run judged the abandoned day: {}",
+        next.stdout
+    );
     let left = s.seen(&case).source;
     assert!(
         archived_original(&s).keys().all(|k| !left.contains_key(k)),
@@ -512,4 +519,59 @@ fn postgres_a_lost_state_directory_after_the_delete_hides_no_dump() {
     state_lost_after_the_delete(&Orders { env }, "pg");
     let Some(s) = daily("2026-08-20") else { return };
     state_lost_after_the_delete(&s, "pgday");
+}
+
+/// The dump is flushed to disk when exported, the delete's transaction id before its
+/// COMMIT (the transaction rolls back when it cannot be): a failing `sync` at either
+/// deletes nothing, by window and by day.
+#[test]
+fn postgres_a_dump_or_id_that_cannot_be_flushed_deletes_nothing() {
+    let Some(env) = pg_env() else { return };
+    let orders = Orders { env };
+    unflushed(&orders, "pg-export", "serving.pg_orders.export_rows");
+    unflushed(&orders, "pg-delete", "serving.pg_orders.delete_rows");
+    let Some(s) = daily("2026-08-20") else { return };
+    unflushed(&s, "pgday-delete", s.gated_step());
+}
+
+/// The delete records (`deleted/<dump>/*.<ext>`) of the first run (2026112110).
+fn records(case: &Case, ext: &str) -> Vec<std::path::PathBuf> {
+    let deleted = case.path("dumps/orders/serving/pg_orders/run=2026112110/deleted");
+    named(&deleted, "")
+        .iter()
+        .flat_map(|dump| named(dump, ""))
+        .filter(|f| f.extension().is_some_and(|e| e == ext))
+        .collect()
+}
+
+/// A run killed after its delete committed and abandoned (the next night's build runs
+/// instead): the next run judges the transaction while the server still knows it, so a
+/// restore of the abandoned run months later reads the answer from the archive.
+#[test]
+fn postgres_an_abandoned_runs_delete_is_judged_by_the_next_run() {
+    let Some(env) = pg_env() else { return };
+    let s = Orders { env };
+    let mut case = s.fresh("pg-judged");
+    let stopped = case.run(Fault::KillAfter(s.gated_step(), 1), &[]);
+    assert_ne!(stopped.code, 0, "{}", stopped.stdout);
+    assert_eq!(records(&case, "xid").len(), 1);
+    assert!(records(&case, "committed").is_empty());
+    case.rebuild("2026-11-22T10:00:00Z");
+    let next = case.run(Fault::None, &[]);
+    assert_eq!(next.code, 0, "{}{}", next.stdout, next.stderr);
+    assert!(
+        next.stdout
+            .contains("judged an earlier run's transaction: committed"),
+        "{}",
+        next.stdout
+    );
+    assert_eq!(records(&case, "committed").len(), 1);
+    case.rebuild("2026-11-23T10:00:00Z");
+    let third = case.run(Fault::None, &[]);
+    assert_eq!(third.code, 0, "{}{}", third.stdout, third.stderr);
+    assert!(
+        !third.stdout.contains("judged"),
+        "judged once: {}",
+        third.stdout
+    );
 }

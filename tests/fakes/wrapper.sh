@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Test wrapper installed under a tool's name. It records the call with the step running it,
 # and injects one of three faults into the step named by the test:
-#   FAKE_FAIL_STEP=ID        every call in step ID fails (only calls of FAKE_FAIL_TOOL when set)
+#   FAKE_FAIL_STEP=ID        every call in step ID fails (only calls of FAKE_FAIL_TOOL when set,
+#                            and then the tools' own children go through the wrappers too)
 #   FAKE_KILL_STEP=ID        the first call in step ID kills the whole run (SIGKILL) before
 #                            the tool runs
 #   FAKE_KILL_AFTER_STEP=ID  with FAKE_KILL_AFTER_CALL=N: the real tool runs, and when the
@@ -30,6 +31,11 @@ IFS=: read -r -a dirs <<< "$PATH"
 for d in "${dirs[@]}"; do
   [ "$d" = "$here" ] || rest="${rest:+$rest:}$d"
 done
+if [ -n "${FAKE_FAIL_TOOL:-}" ]; then
+  # The tool's own children (psql's backquotes, mysql's `system`) meet the failing tool too.
+  real=$(PATH=$rest command -v -- "$name") || { echo "fake: no $name on PATH" >&2; exit 127; }
+  exec "$real" "$@"
+fi
 if [ -z "${FAKE_KILL_AFTER_STEP:-}" ] || [ "${ARCHC_STEP_ID:-}" != "$FAKE_KILL_AFTER_STEP" ] \
   || [[ " ${FAKE_EFFECTFUL:-} " != *" $name "* ]]; then
   PATH=$rest exec "$name" "$@"
