@@ -378,7 +378,8 @@ const SAVED: &[(&str, &str)] = &[
     ("location", "s3://lake-raw/tables/\n"),
     ("attempt", "1\n"),
     ("rows.txt", "1\n"),
-    ("day_rows.tsv", "2019-01-01\t1\n"),
+    ("day_rows.tsv", "2019-01-01\t1\t5\n"),
+    ("digest.txt", "5\n"),
     ("archive_file", "public.readings.copy\n"),
 ];
 
@@ -440,11 +441,17 @@ const TAMPERED: &[(&str, &str, &str, Option<&str>)] = &[
     ("location", "/etc/\n", "/etc", None),
     (
         "day_rows.tsv",
-        "2019-01-01\t1\n2019-01-02'; DROP TABLE x; --\t1\n",
+        "2019-01-01\t1\t5\n2019-01-02'; DROP TABLE x; --\t1\t5\n",
         "DROP",
         Some("postgres"),
     ),
     ("rows.txt", "1 OR true; DROP TABLE x; --\n", "DROP", None),
+    (
+        "digest.txt",
+        "5 OR true; DROP TABLE x; --\n",
+        "DROP",
+        Some("postgres"),
+    ),
 ];
 
 /// Every step that reads a list or a saved value back from its state directory refuses a
@@ -519,6 +526,7 @@ fn tampered_lists_and_saved_values_are_refused_before_any_tool_runs() {
         ("day_rows.tsv", "postgres"),
         ("rows.txt", "postgres"),
         ("rows.txt", "delta"),
+        ("digest.txt", "postgres"),
     ] {
         assert!(
             checked.contains_key(&(want.0, want.1.to_string())),

@@ -575,3 +575,38 @@ fn postgres_an_abandoned_runs_delete_is_judged_by_the_next_run() {
         third.stdout
     );
 }
+
+/// A row of the window updated in place after the export, before the delete (the count
+/// unchanged): the delete's digest differs, it rolls back, the window is exported again,
+/// and a restore brings the row back as updated. By window, through a partition dropped
+/// whole, and by day.
+#[test]
+fn postgres_a_row_updated_after_the_export_is_archived_again_before_the_delete() {
+    let Some(env) = pg_env() else { return };
+    updated_after_the_export(&Orders { env: env.clone() }, "pg-updated");
+    updated_after_the_export(&PartitionedOrders(Orders { env }), "pgpart-updated");
+    let Some(s) = daily("2026-08-20") else { return };
+    updated_after_the_export(&s, "pgday-updated");
+}
+
+fn updated_after_the_export(s: &dyn Scenario, tag: &str) {
+    let case = s.fresh(tag);
+    let stopped = case.run(Fault::Kill(s.gated_step()), &[]);
+    assert_ne!(stopped.code, 0, "{}", stopped.stdout);
+    let sql = "UPDATE public.orders SET note = 'updated' WHERE id = 1";
+    psql(&case, &database(&case), &["-c", sql]);
+    let resumed = case.run(Fault::None, &[]);
+    assert_eq!(resumed.code, 0, "{}{}", resumed.stdout, resumed.stderr);
+    assert!(
+        resumed.stderr.contains("changed since the export"),
+        "{tag}: {}",
+        resumed.stderr
+    );
+    assert!(!s.seen(&case).source.contains_key("001"), "{tag}: deleted");
+    let restored = restored_source(s, &case, &["--all-lifecycles"]);
+    assert_eq!(
+        restored.get("001").map(String::as_str),
+        Some("1\t2026-07-01\tupdated"),
+        "{tag}: archived as updated"
+    );
+}
