@@ -19,7 +19,11 @@ pub fn from_state(file: &str) -> Option<String> {
         "location" => Some(glue_location()),
         "hive_location" => Some(hive_location()),
         "rows.txt" => Some(read_back("rows.txt", "[0-9]{1,19}", "row count")),
-        "digest.txt" => Some(read_back("digest.txt", "[0-9]{1,40}", "digest")),
+        "digest.txt" => Some(read_back(
+            "digest.txt",
+            "[0-9]{1,40}",
+            "digest (one exported by an older archc has none: run the export step again)",
+        )),
         _ => None,
     }
 }

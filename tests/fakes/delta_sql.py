@@ -4,11 +4,15 @@ Spark with Delta cannot be installed on these machines; this maps the statement 
 writes onto delta-rs (DataFusion evaluates the predicates as written):
   DESCRIBE HISTORY t | SELECT COUNT(*) FROM t [WHERE p] |
   SELECT assert_true(condition, 'msg') FROM ... (the condition evaluated by DataFusion) |
+  SELECT assert_true(COUNT(*) = 0, 'msg') FROM (SELECT to_json(struct(*)) ... EXCEPT ALL ...)
+    (a multiset difference of the rows, computed here) |
   CREATE TABLE IF NOT EXISTS a USING DELTA AS SELECT ... | SELECT attempt FROM t |
   INSERT INTO t SELECT * FROM a WHERE p AND (SELECT COUNT(*) FROM t WHERE p) = 0 |
   DELETE FROM t WHERE p | GENERATE symlink_format_manifest FOR TABLE t | VACUUM t RETAIN n HOURS
 Tables are path tables, delta.`path`. Anything else is an error.
 """
+import collections
+import json
 import os
 import re
 import shutil
@@ -56,9 +60,30 @@ def query(sql):
     return pa.table(builder.execute(sql).read_all())
 
 
+ROWS = r"SELECT to_json\(struct\(\*\)\) AS archc_row (FROM .*?)"
+
+
+def json_rows(source):
+    """The rows of `FROM ...` as Spark's to_json(struct(*)) would compare them: one JSON text
+    per row, its columns in order (a multiset: duplicates and NULLs count)."""
+    return collections.Counter(
+        json.dumps(row, default=str) for row in query("SELECT * " + source).to_pylist()
+    )
+
+
 def run(stmt):
     flat = " ".join(stmt.split())
-    if m := re.fullmatch(r"DESCRIBE HISTORY " + PATH, flat):
+    if m := re.fullmatch(
+        r"SELECT assert_true\( COUNT\(\*\) = 0, '([^']*)' \) FROM \( "
+        + ROWS + " EXCEPT ALL " + ROWS + r" \) AS \w+",
+        flat,
+    ):
+        # DataFusion's EXCEPT ALL is not a multiset difference; this is Spark's.
+        if json_rows(m.group(2)) - json_rows(m.group(3)):
+            sys.stderr.write(f"java.lang.RuntimeException: {m.group(1)}\n")
+            sys.stderr.flush()
+            os._exit(1)
+    elif m := re.fullmatch(r"DESCRIBE HISTORY " + PATH, flat):
         for entry in DeltaTable(m.group(1)).history():
             print(f"{entry.get('version')}\t{entry.get('operation')}")
     elif m := re.fullmatch(r"SELECT assert_true\( (.*), '([^']*)' \) (FROM .*)", flat):
