@@ -610,3 +610,46 @@ fn updated_after_the_export(s: &dyn Scenario, tag: &str) {
         "{tag}: archived as updated"
     );
 }
+
+/// An earlier run's delete that aborted (a run killed inside its transaction, then
+/// abandoned) is judged by the next run and marked `.aborted`, its id kept: a restore of
+/// that run sees that it deleted nothing and loads nothing (without a record it would
+/// take the run for one from before the records and load its dump).
+#[test]
+fn postgres_an_abandoned_runs_aborted_delete_restores_nothing() {
+    let Some(env) = pg_env() else { return };
+    let s = Orders { env };
+    let mut case = s.fresh("pg-aborted");
+    let stopped = case.run(Fault::Kill(s.gated_step()), &[]);
+    assert_ne!(stopped.code, 0, "{}", stopped.stdout);
+    let db = database(&case);
+    let args = ["-X", "-q", "-A", "-t", "-d", &db, "-c", "BEGIN"];
+    let mut args = args.to_vec();
+    args.extend(["-c", "SELECT pg_current_xact_id()", "-c", "ROLLBACK"]);
+    let xid = case.tool("psql", &args).stdout.trim().to_string();
+    let record =
+        case.path("dumps/orders/serving/pg_orders/run=2026112110/deleted/public.orders.copy");
+    fs::create_dir_all(&record).unwrap();
+    fs::write(record.join("window.xid"), format!("archc-xid {xid} 0\n")).unwrap();
+    let first = case.restore("restore", &["--all-lifecycles"]);
+    case.rebuild("2026-11-22T10:00:00Z");
+    let next = case.run(Fault::None, &[]);
+    assert_eq!(next.code, 0, "{}{}", next.stdout, next.stderr);
+    assert!(
+        next.stdout
+            .contains("judged an earlier run's transaction: none"),
+        "{}",
+        next.stdout
+    );
+    assert!(record.join("window.aborted").exists());
+    assert!(record.join("window.xid").exists(), "the id is kept");
+    let before = s.seen(&case).source;
+    let restored = case.run_script(&first, "restore-state", Fault::None, &[]);
+    assert_eq!(restored.code, 0, "{}{}", restored.stdout, restored.stderr);
+    assert!(
+        restored.stdout.contains("restored 0 rows"),
+        "{}",
+        restored.stdout
+    );
+    assert_eq!(s.seen(&case).source, before, "nothing restored");
+}
