@@ -101,6 +101,7 @@ embedded!(
     "mysql/delete.sh.j2",
     "mysql/delete.sql.j2",
     "mysql/export.sh.j2",
+    "mysql/lib.j2",
     "mysql/restore.sh.j2",
     "mysql/restore.sql.j2",
     "mysql/restore_select.sh.j2",

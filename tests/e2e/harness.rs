@@ -709,12 +709,18 @@ pub fn late_write_restored(s: &dyn Scenario, name: &str) {
 /// deleted (a host crash after the delete would lose a copy still in the page cache), and
 /// the next run finishes.
 pub fn unflushed(s: &dyn Scenario, name: &str, step: &str) {
-    let case = s.fresh(&format!("{name}-unflushed"));
+    failing_tool(s, &format!("{name}-unflushed"), step, "sync");
+    eprintln!("{name}: an archive that cannot be flushed at {step} deletes nothing");
+}
+
+/// `tool` fails in `step`: the run fails with nothing deleted, and the next run finishes.
+pub fn failing_tool(s: &dyn Scenario, name: &str, step: &str, tool: &str) {
+    let case = s.fresh(name);
     let before = s.seen(&case).source;
-    let stopped = case.run(Fault::FailTool(step, "sync"), &[]);
+    let stopped = case.run(Fault::FailTool(step, tool), &[]);
     assert_ne!(stopped.code, 0, "{}", stopped.stdout);
     assert!(
-        stopped.stderr.contains("fake: sync fails") && stopped.stderr.contains(step),
+        stopped.stderr.contains(&format!("fake: {tool} fails")) && stopped.stderr.contains(step),
         "{}",
         stopped.stderr
     );
@@ -729,7 +735,6 @@ pub fn unflushed(s: &dyn Scenario, name: &str, step: &str) {
             .all(|k| !seen.source.contains_key(k)),
         "the next run deleted the window"
     );
-    eprintln!("{name}: an archive that cannot be flushed at {step} deletes nothing");
 }
 
 /// A run killed right after its delete returned (the delete happened, the journal line

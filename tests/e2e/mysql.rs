@@ -7,9 +7,9 @@ use std::fs;
 use serde_json::json;
 
 use crate::harness::{
-    exercise, late_write, late_write_after_the_delete, late_write_restored,
-    late_writes_as_many_as_archived, named, restore, restore_into, service,
-    state_lost_after_the_delete, unflushed, Case, Scenario, CUTOFF,
+    exercise, failing_tool, late_write, late_write_after_the_delete, late_write_restored,
+    late_writes_as_many_as_archived, named, restore, restore_into, restored_source, service,
+    state_lost_after_the_delete, unflushed, Case, Fault, Scenario, CUTOFF,
 };
 use crate::postgres::rows;
 
@@ -265,4 +265,43 @@ fn mariadb_a_dump_or_mark_that_cannot_be_flushed_deletes_nothing() {
     let Some(scenario) = customers() else { return };
     unflushed(&scenario, "maria-export", "raw.crm.export_rows");
     unflushed(&scenario, "maria-delete", "raw.crm.delete_rows");
+}
+
+/// The delete's second dump of the window (compared with the archive before COMMIT)
+/// fails: the client is stopped before COMMIT, so nothing is deleted.
+#[test]
+fn mariadb_a_delete_whose_window_cannot_be_dumped_deletes_nothing() {
+    let Some(scenario) = customers() else { return };
+    let step = "raw.crm.delete_rows";
+    failing_tool(&scenario, "maria-undumped", step, "mysqldump");
+}
+
+/// An UPDATE between the export and the delete keeps the window's row count. The delete
+/// dumps the window again inside its transaction, finds other rows than the archive's,
+/// rolls back, and the window is exported again: the restore brings the row as updated.
+#[test]
+fn mariadb_a_row_updated_after_the_export_is_archived_again_before_the_delete() {
+    let Some(s) = customers() else { return };
+    let case = s.fresh("maria-updated");
+    let stopped = case.run(Fault::Kill(s.gated_step()), &[]);
+    assert_ne!(stopped.code, 0, "{}", stopped.stdout);
+    let sql = format!(
+        "UPDATE {}.events SET note = 'updated' WHERE id = 1",
+        database(&case)
+    );
+    case.tool("mysql", &["-e", &sql]);
+    let resumed = case.run(Fault::None, &[]);
+    assert_eq!(resumed.code, 0, "{}{}", resumed.stdout, resumed.stderr);
+    assert!(
+        resumed.stderr.contains("changed since the export"),
+        "{}",
+        resumed.stderr
+    );
+    assert!(!s.seen(&case).source.contains_key("001"), "deleted");
+    let restored = restored_source(&s, &case, &["--all-lifecycles"]);
+    assert_eq!(
+        restored.get("001").map(String::as_str),
+        Some("INSERT INTO `events` VALUES (1,'2026-07-01','updated');"),
+        "archived as updated"
+    );
 }
