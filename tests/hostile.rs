@@ -2,8 +2,9 @@
 //! either refuses the config with diagnostics, or the generated script treats them as
 //! data. Each accepted case is built and its script run: local files through the real
 //! find/rsync (the old partition must be archived under the hostile names and deleted,
-//! the new one kept), `aws` through a recording fake (it must receive the hostile key as
-//! one argument, unsplit). A canary command hidden in the strings must never run.
+//! the new one kept); `aws`, `gsutil` and `hdfs` through a recording fake (each must
+//! receive its hostile key or path as one argument, unsplit). A canary command hidden in
+//! the strings must never run.
 //!
 //! `*` and `?` in a configured path or key are globs by the spec, so config paths here
 //! hold every other hostile character; object names (files in the partitions) hold all.
@@ -71,22 +72,30 @@ struct Case {
     s3: String,
     dir: String,
     key: String,
+    gcs_key: String,
+    hdfs_path: String,
     file: String,
 }
 
 fn case() -> impl Strategy<Value = Case> {
     let names = (name(), name(), name(), name());
-    (names, literal(), literal(), file_name())
+    // gsutil has no escape for `[` `]`: check refuses them in a GCS key.
+    let gcs_key = literal().prop_map(|s| s.replace(['[', ']'], "_"));
+    (names, literal(), literal(), gcs_key, literal(), file_name())
         .prop_filter("two storages", |((_, _, local, s3), ..)| local != s3)
-        .prop_map(|((table, lifecycle, local, s3), dir, key, file)| Case {
-            table,
-            lifecycle,
-            local,
-            s3,
-            dir,
-            key,
-            file,
-        })
+        .prop_map(
+            |((table, lifecycle, local, s3), dir, key, gcs_key, hdfs, file)| Case {
+                table,
+                lifecycle,
+                local,
+                s3,
+                dir,
+                key,
+                gcs_key,
+                hdfs_path: format!("/h/{hdfs}"),
+                file,
+            },
+        )
 }
 
 fn seed() -> [u8; 32] {
@@ -142,7 +151,7 @@ fn run_case(c: &Case) -> Result<bool, TestCaseError> {
         p.join("archc.json"),
         json!({"system": "h", "target_location_bucket": "hbk",
             "target_location_key": "archive/{tablename}/{lifecycle_name}/{lifecycle_storage_name}/{partition}",
-            "archive_roots": {"local": p.join("archive").to_str().unwrap()}})
+            "archive_roots": {"local": p.join("archive").to_str().unwrap(), "hdfs": "/archive"}})
         .to_string(),
     )
     .unwrap();
@@ -150,7 +159,9 @@ fn run_case(c: &Case) -> Result<bool, TestCaseError> {
     let table = json!({ &c.table: {
         &c.lifecycle: {"order": 1,
             &c.local: {"storage": "local", "archival_object_detail": {"path": src.to_str().unwrap(), "partition_column": "dt"}, "starting_storage_date": "2019-01-01"},
-            &c.s3: {"storage": "s3", "archival_object_detail": {"bucket_name": "hbk", "key_name": format!("{}/", c.key), "partition_column": "dt"}, "starting_storage_date": "2019-01-01"}},
+            &c.s3: {"storage": "s3", "archival_object_detail": {"bucket_name": "hbk", "key_name": format!("{}/", c.key), "partition_column": "dt"}, "starting_storage_date": "2019-01-01"},
+            "g": {"storage": "gcs", "archival_object_detail": {"bucket_name": "gbk", "key_name": format!("{}/", c.gcs_key), "partition_column": "dt"}, "starting_storage_date": "2019-01-01"},
+            "h": {"storage": "hdfs", "archival_object_detail": {"path": &c.hdfs_path, "partition_column": "dt"}, "starting_storage_date": "2019-01-01"}},
         "data_archive_before_period": "month", "data_archive_before": 2}});
     fs::write(p.join("tables/t.json"), table.to_string()).unwrap();
     let (old, new) = (src.join("dt=2026-01-01"), src.join("dt=2026-11-20"));
@@ -189,7 +200,9 @@ fn run_case(c: &Case) -> Result<bool, TestCaseError> {
     );
     let bin = p.join("bin");
     wrappers(&bin, &["find", "rsync"]);
-    std::os::unix::fs::symlink(root().join("tests/fakes/record"), bin.join("aws")).unwrap();
+    for tool in ["aws", "gsutil", "hdfs"] {
+        std::os::unix::fs::symlink(root().join("tests/fakes/record"), bin.join(tool)).unwrap();
+    }
     let script = fs::read_dir(out.join("runs"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -228,26 +241,54 @@ fn run_case(c: &Case) -> Result<bool, TestCaseError> {
         prop_assert!(new.join(name).exists(), "the new file is kept");
     }
     let calls = calls(&log);
-    // Locations drop empty segments: `/a//b` is the key prefix `a/b/`.
-    let segments: Vec<&str> = c.key.split('/').filter(|s| !s.is_empty()).collect();
-    let prefix = format!("{}/", segments.join("/"));
+    let prefix = canonical(&c.key);
     let archive = format!("archive/{}/{}/{}/", c.table, c.lifecycle, c.s3);
-    let wanted = if segments.is_empty() {
-        vec![&archive]
+    let wanted = if prefix.is_empty() {
+        vec![archive]
     } else {
-        vec![&prefix, &archive]
+        vec![prefix, archive]
     };
     for want in wanted {
         prop_assert!(
-            calls
-                .iter()
-                .any(|argv| argv.windows(2).any(|w| w[0] == "--prefix" && &w[1] == want)),
+            called(&calls, "aws", &["--prefix", &want]),
             "aws got --prefix {:?} as one argument: {:?}",
             want,
             calls
         );
     }
+    let listing = format!("gs://gbk/{}**", canonical(&c.gcs_key));
+    prop_assert!(
+        called(&calls, "gsutil", &["ls", "-l", &listing]),
+        "gsutil got {:?} as one argument: {:?}",
+        listing,
+        calls
+    );
+    let find = format!("/{}", canonical(&c.hdfs_path));
+    prop_assert!(
+        called(&calls, "hdfs", &["-find", &find, "-print0"]),
+        "hdfs got {:?} as one argument: {:?}",
+        find,
+        calls
+    );
     Ok(true)
+}
+
+/// Locations drop empty segments: `/a//b` is the prefix `a/b/` (`` for no segment).
+fn canonical(location: &str) -> String {
+    let segments: Vec<&str> = location.split('/').filter(|s| !s.is_empty()).collect();
+    if segments.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", segments.join("/"))
+    }
+}
+
+/// Whether `tool` was called with `args` as consecutive arguments.
+fn called(calls: &[Vec<String>], tool: &str, args: &[&str]) -> bool {
+    calls
+        .iter()
+        .filter(|argv| argv[0] == tool)
+        .any(|argv| argv.windows(args.len()).any(|w| w == args))
 }
 
 /// The recorded calls: "CALL\0<argc>\0<name>\0<args>\0..." each.
