@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::harness::{
     archived_original, exercise, late_write, late_write_restored, named, restore, restore_into,
-    Case, Fault, Scenario, CUTOFF,
+    unflushed, Case, Fault, Scenario, CUTOFF,
 };
 use crate::support::root;
 
@@ -391,4 +391,13 @@ fn delta_a_row_updated_after_the_copy_is_archived_again_before_the_delete() {
     let seen = s.seen(&case);
     assert_eq!(seen.archive["parted/001"], updated, "archived as updated");
     assert!(!seen.source.contains_key("parted/001"), "then deleted");
+}
+
+/// The delete's check flushes the local archive's file system first (Spark does not): a
+/// `sync` that fails there deletes nothing.
+#[test]
+fn delta_an_archive_that_cannot_be_flushed_deletes_nothing() {
+    if delta_ready() {
+        unflushed(&DeltaTables, "delta", DeltaTables.gated_step());
+    }
 }

@@ -351,6 +351,11 @@ pub trait Scenario {
     fn corrupt_archive(&self, case: &Case);
     /// The step before which the gate is tested.
     fn gated_step(&self) -> &'static str;
+    /// Which call of the gated step's effectful tools deletes (the first, unless checks
+    /// that call tools come before it).
+    fn deleting_call(&self) -> usize {
+        1
+    }
     /// Writes one datum into the window (as a late writer would, after the archive copy)
     /// and returns its key and value as `seen` shows them.
     fn late_write(&self, _case: &Case) -> Option<(String, String)> {
@@ -745,7 +750,7 @@ pub fn failing_tool(s: &dyn Scenario, name: &str, step: &str, tool: &str) {
 pub fn late_write_after_the_delete(s: &dyn Scenario, name: &str, merge: bool) {
     let case = s.fresh(&format!("{name}-late-after"));
     let mut want = s.seen(&case).source;
-    let stopped = case.run(Fault::KillAfter(s.gated_step(), 1), &[]);
+    let stopped = case.run(Fault::KillAfter(s.gated_step(), s.deleting_call()), &[]);
     assert_ne!(stopped.code, 0, "{}", stopped.stdout);
     assert!(
         !case.journal().iter().any(|id| id == s.gated_step()),
@@ -790,7 +795,7 @@ pub fn late_write_after_the_delete(s: &dyn Scenario, name: &str, merge: bool) {
 /// ones and delete them. They must all be left for the next run.
 pub fn late_writes_as_many_as_archived(s: &dyn Scenario, name: &str, write: &dyn Fn(&Case, usize)) {
     let case = s.fresh(&format!("{name}-late-equal"));
-    let stopped = case.run(Fault::KillAfter(s.gated_step(), 1), &[]);
+    let stopped = case.run(Fault::KillAfter(s.gated_step(), s.deleting_call()), &[]);
     assert_ne!(stopped.code, 0, "{}", stopped.stdout);
     let n = archived_original(s).len();
     write(&case, n);
@@ -820,7 +825,7 @@ pub fn late_writes_as_many_as_archived(s: &dyn Scenario, name: &str, write: &dyn
 pub fn state_lost_after_the_delete(s: &dyn Scenario, name: &str) {
     let case = s.fresh(&format!("{name}-state-lost"));
     let want = s.seen(&case).source;
-    let stopped = case.run(Fault::KillAfter(s.gated_step(), 1), &[]);
+    let stopped = case.run(Fault::KillAfter(s.gated_step(), s.deleting_call()), &[]);
     assert_ne!(stopped.code, 0, "{}", stopped.stdout);
     let again = case.run_script(&case.script, "state-new", Fault::None, &[]);
     assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);

@@ -142,6 +142,12 @@ impl Scenario for Customers {
         "raw.crm.delete_rows"
     }
 
+    /// The table's engine (mysql), the connection options of mysql and of mysqldump
+    /// (`--print-defaults`), then the client that deletes.
+    fn deleting_call(&self) -> usize {
+        4
+    }
+
     fn late_write(&self, case: &Case) -> Option<(String, String)> {
         let sql = format!(
             "INSERT INTO {}.events VALUES (900, '2026-08-20', 'late')",
@@ -304,4 +310,86 @@ fn mariadb_a_row_updated_after_the_export_is_archived_again_before_the_delete() 
         Some("INSERT INTO `events` VALUES (1,'2026-07-01','updated');"),
         "archived as updated"
     );
+}
+
+/// A MyISAM (or Aria) table cannot roll back: its DELETE would stay when a check stops
+/// the client before COMMIT. The delete refuses such a table and deletes nothing.
+#[test]
+fn mariadb_a_table_that_cannot_roll_back_is_not_deleted_from() {
+    let Some(s) = customers() else { return };
+    let case = s.fresh("maria-myisam");
+    let db = database(&case);
+    case.tool(
+        "mysql",
+        &["-e", &format!("ALTER TABLE {db}.events ENGINE=MyISAM")],
+    );
+    let before = s.seen(&case).source;
+    let run = case.run(Fault::None, &[]);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("cannot roll back a delete"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(s.seen(&case).source, before, "nothing deleted");
+}
+
+/// The delete's second dump must come from the server the DELETE runs on: when mysqldump
+/// reads other connection options than mysql (a `[mysqldump]` group pointing at a
+/// replica, say; here only the protocol is named), nothing is deleted.
+#[test]
+fn mariadb_a_dump_that_may_read_another_server_deletes_nothing() {
+    let Some(s) = customers() else { return };
+    let case = s.fresh("maria-replica");
+    let stopped = case.run(Fault::Kill(s.gated_step()), &[]);
+    assert_ne!(stopped.code, 0, "{}", stopped.stdout);
+    let cnf = case.path(".my.cnf");
+    let mut text = fs::read_to_string(&cnf).unwrap();
+    text.push_str("[mysqldump]\nprotocol=TCP\n");
+    fs::write(&cnf, text).unwrap();
+    let before = s.seen(&case).source;
+    let run = case.run(Fault::None, &[]);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("read different connection options"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(s.seen(&case).source, before, "nothing deleted");
+}
+
+/// Thousands of rows behind an index on the date column, their ids in the opposite order
+/// of their dates, most rows outside the window: the dump inside the delete transaction
+/// may take another plan than the export's (a full scan instead of the index range). The
+/// comparison does not depend on the order: the window is deleted on the first attempt.
+#[test]
+fn mariadb_a_large_indexed_window_is_deleted_whatever_the_dump_order() {
+    let Some(s) = customers() else { return };
+    let case = s.fresh("maria-order");
+    let db = database(&case);
+    let sql = format!(
+        "USE {db};
+         CREATE INDEX by_day ON {db}.events (event_date);
+         INSERT INTO {db}.events SELECT seq, DATE '2026-09-01' + INTERVAL (seq % 80) DAY, 'kept' FROM seq_100000_to_116999;
+         INSERT INTO {db}.events SELECT 200000 - seq, DATE '2019-01-01' + INTERVAL (seq % 2700) DAY, 'old' FROM seq_1_to_3365;"
+    );
+    case.tool("mysql", &["-e", &sql]);
+    let before = s.seen(&case).source;
+    let run = case.run(Fault::None, &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(!run.stderr.contains("selecting it again"), "{}", run.stderr);
+    let seen = s.seen(&case);
+    let day = |line: &str| line.split(",'").nth(1).map(|v| v[..10].to_string());
+    let old: Vec<&String> = before
+        .iter()
+        .filter(|(_, line)| day(line).is_some_and(|d| d.as_str() < CUTOFF))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(old.len() > 3365, "the window: {}", old.len());
+    assert!(
+        old.iter().all(|k| !seen.source.contains_key(*k)),
+        "the window is deleted"
+    );
+    assert_eq!(seen.archive.len(), old.len(), "and archived");
+    assert_eq!(seen.source.len(), before.len() - old.len(), "the rest kept");
 }

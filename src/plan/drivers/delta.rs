@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{partition_bounds, sql, Driver, StorageCtx, TemplateCtx};
 use crate::error::{Error, Result};
-use crate::model::{Basis, DeltaDetail, Detail, Metastore};
+use crate::model::{ArchiveRoot, Basis, DeltaDetail, Detail, Metastore};
 use crate::output::quote::{backquote, shell};
 use crate::output::readback;
 use crate::output::runfile::{Command, SqlFile};
@@ -44,6 +44,9 @@ pub struct DeltaCtx {
     pub record_sql: String,
     /// What a Glue partition value must look like.
     pub value_re: String,
+    /// The archive's directory, shell-quoted, when it is on a local file system (Spark
+    /// does not flush what it writes there); empty otherwise.
+    pub local_archive: String,
 }
 
 fn target(d: &DeltaDetail) -> Result<(String, String)> {
@@ -131,6 +134,11 @@ fn context(s: &StorageCtx, d: &DeltaDetail) -> Result<DeltaCtx> {
         left_sql: s.sql_file("archived_rows_left"),
         record_sql: s.sql_file("record_final_attempt"),
         value_re: crate::model::glob::format_ere("%Y-%m-%d"),
+        local_archive: if s.storage.archive_root() == Some(ArchiveRoot::Local) {
+            shell(&s.archive)
+        } else {
+            String::new()
+        },
     })
 }
 
