@@ -39,6 +39,8 @@ const TOOLS: &[&str] = &[
     "cmp",
     "grep",
     "tr",
+    "sync",
+    "timeout",
 ];
 
 #[derive(Serialize)]

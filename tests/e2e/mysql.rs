@@ -336,16 +336,23 @@ fn mariadb_a_table_that_cannot_roll_back_is_not_deleted_from() {
 
 /// The delete's second dump must come from the server the DELETE runs on: when mysqldump
 /// reads other connection options than mysql (a `[mysqldump]` group pointing at a
-/// replica, say; here only the protocol is named), nothing is deleted.
+/// replica, say; here only the protocol is named, plainly or as a `loose-` option),
+/// nothing is deleted.
 #[test]
 fn mariadb_a_dump_that_may_read_another_server_deletes_nothing() {
     let Some(s) = customers() else { return };
-    let case = s.fresh("maria-replica");
+    for (tag, option) in [("replica", "protocol=TCP"), ("loose", "loose-protocol=tcp")] {
+        other_connection(&s, tag, option);
+    }
+}
+
+fn other_connection(s: &Customers, tag: &str, option: &str) {
+    let case = s.fresh(&format!("maria-{tag}"));
     let stopped = case.run(Fault::Kill(s.gated_step()), &[]);
     assert_ne!(stopped.code, 0, "{}", stopped.stdout);
     let cnf = case.path(".my.cnf");
     let mut text = fs::read_to_string(&cnf).unwrap();
-    text.push_str("[mysqldump]\nprotocol=TCP\n");
+    text.push_str(&format!("[mysqldump]\n{option}\n"));
     fs::write(&cnf, text).unwrap();
     let before = s.seen(&case).source;
     let run = case.run(Fault::None, &[]);
@@ -356,6 +363,40 @@ fn mariadb_a_dump_that_may_read_another_server_deletes_nothing() {
         run.stderr
     );
     assert_eq!(s.seen(&case).source, before, "nothing deleted");
+}
+
+/// Deleting from a table that other rows reference with ON DELETE CASCADE would delete
+/// them too, unarchived: the delete refuses it, and both tables keep their rows.
+#[test]
+fn mariadb_a_table_whose_deletes_cascade_is_not_deleted_from() {
+    let Some(s) = customers() else { return };
+    let case = s.fresh("maria-cascade");
+    let db = database(&case);
+    let sql = format!(
+        "CREATE TABLE {db}.notes (id INT PRIMARY KEY, event_id INT, \
+         FOREIGN KEY (event_id) REFERENCES {db}.events (id) ON DELETE CASCADE) ENGINE=InnoDB; \
+         INSERT INTO {db}.notes VALUES (1, 1)"
+    );
+    case.tool("mysql", &["-e", &sql]);
+    let before = s.seen(&case).source;
+    let run = case.run(Fault::None, &[]);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("would change rows no archive holds"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(s.seen(&case).source, before, "nothing deleted");
+    let notes = case.tool(
+        "mysql",
+        &[
+            "-N",
+            "-B",
+            "-e",
+            &format!("SELECT COUNT(*) FROM {db}.notes"),
+        ],
+    );
+    assert_eq!(notes.stdout.trim(), "1", "the referencing row is kept");
 }
 
 /// Thousands of rows behind an index on the date column, their ids in the opposite order

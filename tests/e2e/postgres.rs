@@ -653,3 +653,45 @@ fn postgres_an_abandoned_runs_aborted_delete_restores_nothing() {
     );
     assert_eq!(s.seen(&case).source, before, "nothing restored");
 }
+
+/// Deleting from a table that other rows reference with ON DELETE CASCADE would delete
+/// them too, unarchived, and a DELETE trigger could change any table: the delete refuses
+/// such a table, and nothing changes.
+#[test]
+fn postgres_a_table_whose_deletes_reach_other_rows_is_not_deleted_from() {
+    let Some(env) = pg_env() else { return };
+    let s = Orders { env };
+    let cascade = "CREATE TABLE public.notes (id integer PRIMARY KEY, \
+        order_id integer REFERENCES public.orders (id) ON DELETE CASCADE); \
+        INSERT INTO public.notes VALUES (1, 1)";
+    let trigger = "CREATE TABLE public.notes (id integer); INSERT INTO public.notes VALUES (0); \
+        CREATE FUNCTION public.note_delete() RETURNS trigger LANGUAGE plpgsql \
+        AS $$BEGIN INSERT INTO public.notes VALUES (OLD.id); RETURN OLD; END$$; \
+        CREATE TRIGGER on_delete AFTER DELETE ON public.orders \
+        FOR EACH ROW EXECUTE FUNCTION public.note_delete()";
+    for (tag, sql) in [("pg-cascade", cascade), ("pg-trigger", trigger)] {
+        let case = s.fresh(tag);
+        let db = database(&case);
+        psql(&case, &db, &["-c", sql]);
+        let before = s.seen(&case).source;
+        let run = case.run(Fault::None, &[]);
+        assert_ne!(run.code, 0, "{tag}: {}", run.stdout);
+        assert!(
+            run.stderr.contains("would change rows no archive holds"),
+            "{tag}: {}",
+            run.stderr
+        );
+        assert_eq!(s.seen(&case).source, before, "{tag}: nothing deleted");
+        let args = [
+            "-X",
+            "-A",
+            "-t",
+            "-d",
+            &db,
+            "-c",
+            "SELECT count(*) FROM public.notes",
+        ];
+        let notes = case.tool("psql", &args);
+        assert_eq!(notes.stdout.trim(), "1", "{tag}: the other table unchanged");
+    }
+}
