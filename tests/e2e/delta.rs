@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use crate::harness::{
-    archived_original, exercise, late_write, late_write_restored, named, restore, restore_into,
-    unflushed, Case, Fault, Scenario, CUTOFF,
+    archived_original, exercise, finishes_saying, late_write, late_write_restored, named, restore,
+    restore_into, unflushed, Case, Fault, Scenario, CUTOFF,
 };
 use crate::support::root;
 
@@ -381,13 +381,7 @@ fn delta_a_row_updated_after_the_copy_is_archived_again_before_the_delete() {
     python(&case, update, &[lake.to_str().unwrap()]);
     let updated = s.seen(&case).source["parted/001"].clone();
     assert!(updated.contains("updated"), "{updated}");
-    let resumed = case.run(Fault::None, &[]);
-    assert_eq!(resumed.code, 0, "{}{}", resumed.stdout, resumed.stderr);
-    assert!(
-        resumed.stderr.contains("selecting it again"),
-        "{}",
-        resumed.stderr
-    );
+    finishes_saying(&case, "selecting it again");
     let seen = s.seen(&case);
     assert_eq!(seen.archive["parted/001"], updated, "archived as updated");
     assert!(!seen.source.contains_key("parted/001"), "then deleted");

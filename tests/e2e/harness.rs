@@ -694,13 +694,7 @@ pub fn late_write_restored(s: &dyn Scenario, name: &str) {
     let stopped = case.run(Fault::Kill(s.gated_step()), &[]);
     assert_ne!(stopped.code, 0, "{}", stopped.stdout);
     let (key, value) = s.late_write(&case).expect("the scenario writes late data");
-    let resumed = case.run(Fault::None, &[]);
-    assert_eq!(resumed.code, 0, "{}{}", resumed.stdout, resumed.stderr);
-    assert!(
-        resumed.stderr.contains("changed since it was selected"),
-        "{}",
-        resumed.stderr
-    );
+    finishes_saying(&case, "changed since it was selected");
     let restored = restored_source(s, &case, &["--all-lifecycles"]);
     want.insert(key, value);
     assert_eq!(
@@ -716,6 +710,40 @@ pub fn late_write_restored(s: &dyn Scenario, name: &str) {
 pub fn unflushed(s: &dyn Scenario, name: &str, step: &str) {
     failing_tool(s, &format!("{name}-unflushed"), step, "sync");
     eprintln!("{name}: an archive that cannot be flushed at {step} deletes nothing");
+}
+
+/// A run that must stop before it deletes anything, saying `why`.
+pub fn refused(s: &dyn Scenario, case: &Case, why: &str) {
+    let before = s.seen(case).source;
+    let run = case.run(Fault::None, &[]);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    assert!(run.stderr.contains(why), "{}", run.stderr);
+    assert_eq!(s.seen(case).source, before, "nothing deleted");
+}
+
+/// A run that must finish, saying `what` on its standard error.
+pub fn finishes_saying(case: &Case, what: &str) {
+    let run = case.run(Fault::None, &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains(what), "{}", run.stderr);
+}
+
+/// A row updated in place (`update`) between the export and the delete keeps the
+/// window's row count: the delete finds other rows than the archive's, the window is
+/// exported again, and a restore brings row 001 back as `want`.
+pub fn updated_after_the_export(s: &dyn Scenario, tag: &str, update: &dyn Fn(&Case), want: &str) {
+    let case = s.fresh(tag);
+    let stopped = case.run(Fault::Kill(s.gated_step()), &[]);
+    assert_ne!(stopped.code, 0, "{}", stopped.stdout);
+    update(&case);
+    finishes_saying(&case, "changed since the export");
+    assert!(!s.seen(&case).source.contains_key("001"), "{tag}: deleted");
+    let restored = restored_source(s, &case, &["--all-lifecycles"]);
+    assert_eq!(
+        restored.get("001").map(String::as_str),
+        Some(want),
+        "{tag}: archived as updated"
+    );
 }
 
 /// `tool` fails in `step`: the run fails with nothing deleted, and the next run finishes.

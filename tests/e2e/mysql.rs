@@ -8,8 +8,9 @@ use serde_json::json;
 
 use crate::harness::{
     exercise, failing_tool, late_write, late_write_after_the_delete, late_write_restored,
-    late_writes_as_many_as_archived, named, restore, restore_into, restored_source, service,
-    state_lost_after_the_delete, unflushed, Case, Fault, Scenario, CUTOFF,
+    late_writes_as_many_as_archived, named, refused, restore, restore_into, service,
+    state_lost_after_the_delete, unflushed, updated_after_the_export, Case, Fault, Scenario,
+    CUTOFF,
 };
 use crate::postgres::rows;
 
@@ -288,28 +289,15 @@ fn mariadb_a_delete_whose_window_cannot_be_dumped_deletes_nothing() {
 #[test]
 fn mariadb_a_row_updated_after_the_export_is_archived_again_before_the_delete() {
     let Some(s) = customers() else { return };
-    let case = s.fresh("maria-updated");
-    let stopped = case.run(Fault::Kill(s.gated_step()), &[]);
-    assert_ne!(stopped.code, 0, "{}", stopped.stdout);
-    let sql = format!(
-        "UPDATE {}.events SET note = 'updated' WHERE id = 1",
-        database(&case)
-    );
-    case.tool("mysql", &["-e", &sql]);
-    let resumed = case.run(Fault::None, &[]);
-    assert_eq!(resumed.code, 0, "{}{}", resumed.stdout, resumed.stderr);
-    assert!(
-        resumed.stderr.contains("changed since the export"),
-        "{}",
-        resumed.stderr
-    );
-    assert!(!s.seen(&case).source.contains_key("001"), "deleted");
-    let restored = restored_source(&s, &case, &["--all-lifecycles"]);
-    assert_eq!(
-        restored.get("001").map(String::as_str),
-        Some("INSERT INTO `events` VALUES (1,'2026-07-01','updated');"),
-        "archived as updated"
-    );
+    let update = |case: &Case| {
+        let sql = format!(
+            "UPDATE {}.events SET note = 'updated' WHERE id = 1",
+            database(case)
+        );
+        case.tool("mysql", &["-e", &sql]);
+    };
+    let want = "INSERT INTO `events` VALUES (1,'2026-07-01','updated');";
+    updated_after_the_export(&s, "maria-updated", &update, want);
 }
 
 /// A MyISAM (or Aria) table cannot roll back: its DELETE would stay when a check stops
@@ -323,15 +311,7 @@ fn mariadb_a_table_that_cannot_roll_back_is_not_deleted_from() {
         "mysql",
         &["-e", &format!("ALTER TABLE {db}.events ENGINE=MyISAM")],
     );
-    let before = s.seen(&case).source;
-    let run = case.run(Fault::None, &[]);
-    assert_ne!(run.code, 0, "{}", run.stdout);
-    assert!(
-        run.stderr.contains("cannot roll back a delete"),
-        "{}",
-        run.stderr
-    );
-    assert_eq!(s.seen(&case).source, before, "nothing deleted");
+    refused(&s, &case, "cannot roll back a delete");
 }
 
 /// The delete's second dump must come from the server the DELETE runs on: when mysqldump
@@ -354,15 +334,7 @@ fn other_connection(s: &Customers, tag: &str, option: &str) {
     let mut text = fs::read_to_string(&cnf).unwrap();
     text.push_str(&format!("[mysqldump]\n{option}\n"));
     fs::write(&cnf, text).unwrap();
-    let before = s.seen(&case).source;
-    let run = case.run(Fault::None, &[]);
-    assert_ne!(run.code, 0, "{}", run.stdout);
-    assert!(
-        run.stderr.contains("read different connection options"),
-        "{}",
-        run.stderr
-    );
-    assert_eq!(s.seen(&case).source, before, "nothing deleted");
+    refused(s, &case, "read different connection options");
 }
 
 /// Deleting from a table that other rows reference with ON DELETE CASCADE would delete
@@ -378,15 +350,7 @@ fn mariadb_a_table_whose_deletes_cascade_is_not_deleted_from() {
          INSERT INTO {db}.notes VALUES (1, 1)"
     );
     case.tool("mysql", &["-e", &sql]);
-    let before = s.seen(&case).source;
-    let run = case.run(Fault::None, &[]);
-    assert_ne!(run.code, 0, "{}", run.stdout);
-    assert!(
-        run.stderr.contains("would change rows no archive holds"),
-        "{}",
-        run.stderr
-    );
-    assert_eq!(s.seen(&case).source, before, "nothing deleted");
+    refused(&s, &case, "would change rows no archive holds");
     let notes = case.tool(
         "mysql",
         &[
