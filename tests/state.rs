@@ -373,6 +373,10 @@ const SAVED: &[(&str, &str)] = &[
     ("dirs.txt", "dt=2019-01-01\n"),
     ("objects.lst0", "./dt=2019-01-01/a\0"),
     ("objects.sizes", "1\n"),
+    (
+        "listing.tsv",
+        "dt=2019-01-01/a\t1\t2019-01-01T00:00:00+00:00\t\"e\"\n",
+    ),
     ("partitions.txt", "2019-01-01\n"),
     ("partition_column", "dt\n"),
     ("location", "s3://lake-raw/tables/\n"),
@@ -418,6 +422,12 @@ const TAMPERED: &[(&str, &str, &str, Option<&str>)] = &[
         "dt=2019-01-01/a\t1\ndt=2019-01-01/x%0Ags://other/live\t2\n",
         "live",
         Some("gcs"),
+    ),
+    (
+        "listing.tsv",
+        "dt=2019-01-01/a\t1\t2019-01-01T00:00:00Z\ndt=2019-01-01/live\tx\n",
+        "live",
+        None,
     ),
     (
         "dirs.txt",
@@ -475,7 +485,8 @@ fn tampered_lists_and_saved_values_are_refused_before_any_tool_runs() {
                 continue;
             }
             let text = step["command"].as_str().unwrap();
-            let list = !matches!(*file, "partition_column" | "location");
+            // (A listing read back only gates: no tool ever sees it.)
+            let list = !matches!(*file, "partition_column" | "location" | "listing.tsv");
             // A selection writes its lists and a describe its values; later steps read them.
             let about = step["command_about"].as_str().unwrap();
             let acts = step["destructive"].as_bool().unwrap()
@@ -591,7 +602,8 @@ fn json_built_by_awk_is_the_same_under_mawk_and_gawk() {
         let s = base.join("s");
         fs::create_dir_all(&s).unwrap();
         let listing: String = keys.iter().map(|(k, _)| format!("{k}\t5\n")).collect();
-        fs::write(s.join("objects.tsv"), listing).unwrap();
+        fs::write(s.join("objects.tsv"), &listing).unwrap();
+        fs::write(s.join("listing.tsv"), listing.replace('\n', "\tt\n")).unwrap();
         fs::write(s.join("dirs.txt"), "dt=2019-01-01\n").unwrap();
         fs::write(s.join("partitions.txt"), "2019-01-01\n2019-01-02\n").unwrap();
         let log = base.join("calls.log");

@@ -7,8 +7,8 @@ use std::fs;
 use serde_json::json;
 
 use crate::harness::{
-    aws_env, bucket, exercise, local_files, restore, restore_into, service, without_run, Case,
-    Fault, Scenario, CUTOFF,
+    aws_env, bucket, exercise, late_write, local_files, restore, restore_into, service,
+    without_run, Case, Fault, Scenario, CUTOFF,
 };
 
 fn partitions() -> Vec<String> {
@@ -150,24 +150,56 @@ impl Scenario for Partitioned {
     }
 
     fn corrupt_archive(&self, case: &Case) {
-        let bucket = case.var("E2E_BUCKET");
-        let path = case.path("corrupt.txt");
-        fs::write(&path, "corrupted").unwrap();
-        case.tool(
-            "aws",
-            &[
-                "s3",
-                "cp",
-                path.to_str().unwrap(),
-                &format!("s3://{bucket}/archive/events/raw/s3_main/dt=2026-07-18/part-03.txt"),
-                "--only-show-errors",
-            ],
+        put(
+            case,
+            "archive/events/raw/s3_main/dt=2026-07-18/part-03.txt",
+            "corrupted",
         );
     }
 
     fn gated_step(&self) -> &'static str {
         "raw.s3_main.delete_source_data"
     }
+
+    /// Rewrites an archived object in place with as many bytes: only its time and ETag
+    /// tell.
+    fn late_write(&self, case: &Case) -> Option<(String, String)> {
+        let (key, body) = ("dt=2026-07-18/part-00.txt", "EVENTS 2026-07-18 part 0\n");
+        assert_eq!(self.original()[key].0.len(), body.len());
+        put(case, &format!("events/{key}"), body);
+        Some((key.to_string(), body.to_string()))
+    }
+}
+
+/// Writes `body` at `key` of the case's bucket.
+fn put(case: &Case, key: &str, body: &str) {
+    let path = case.path(&format!("put-{}", rand_suffix()));
+    fs::write(&path, body).unwrap();
+    let bucket = case.var("E2E_BUCKET");
+    let to = format!("s3://{bucket}/{key}");
+    case.tool(
+        "aws",
+        &[
+            "s3",
+            "cp",
+            path.to_str().unwrap(),
+            &to,
+            "--only-show-errors",
+        ],
+    );
+}
+
+/// An object rewritten in place after the copy is archived again before it is deleted.
+#[test]
+fn s3_an_object_rewritten_after_the_copy_is_archived_again() {
+    let Some(endpoint) = service("ARCHC_E2E_AWS") else {
+        return;
+    };
+    let s = Partitioned {
+        endpoint,
+        class: None,
+    };
+    late_write(&s, "s3p");
 }
 
 #[test]
@@ -266,7 +298,7 @@ impl Scenario for GlueTable {
         let mut saved = None::<String>;
         for key in definitions {
             let text = archive.remove(&key).unwrap();
-            if key.ends_with("glue_partitions.json") {
+            if key.contains("/glue_partitions") {
                 saved = Some(saved.unwrap_or_default() + &text);
             }
         }
@@ -312,6 +344,25 @@ impl Scenario for GlueTable {
     fn gated_step(&self) -> &'static str {
         "bronze.glue_main.drop_table_partition"
     }
+
+    /// Rewrites an archived object in place with as many bytes, before the partitions are
+    /// dropped: the storage is selected again after the drop.
+    fn late_write(&self, case: &Case) -> Option<(String, String)> {
+        let key = "dt=2026-07-15/part-0.csv";
+        let body = self.original()[key].0.replace(',', ";");
+        put(case, &format!("warehouse/events/{key}"), &body);
+        Some((key.to_string(), body))
+    }
+}
+
+/// An object rewritten after its copy is archived again before it is deleted, though its
+/// partition was dropped from the table before the delete found it changed.
+#[test]
+fn glue_an_object_rewritten_after_the_copy_is_archived_again() {
+    let Some(endpoint) = service("ARCHC_E2E_AWS") else {
+        return;
+    };
+    late_write(&GlueTable { endpoint }, "glue");
 }
 
 #[test]

@@ -7,8 +7,8 @@ use std::fs;
 use serde_json::json;
 
 use crate::harness::{
-    bucket, exercise, local_files, restore, restore_into, service, without_run, Case, Fault,
-    Scenario, CUTOFF,
+    bucket, exercise, late_write, local_files, restore, restore_into, service, without_run, Case,
+    Fault, Scenario, CUTOFF,
 };
 
 struct GcsPartitions {
@@ -110,6 +110,17 @@ impl Scenario for GcsPartitions {
     fn gated_step(&self) -> &'static str {
         "landing.gcs_main.delete_source_data"
     }
+
+    /// Rewrites an archived object in place (longer: the server's times are in seconds).
+    fn late_write(&self, case: &Case) -> Option<(String, String)> {
+        let key = "day=20260715/part-0.json";
+        let body = format!("{}{{}}\n", self.original()[key].0);
+        let path = case.path("rewritten.json");
+        fs::write(&path, &body).unwrap();
+        let to = format!("gs://{}/readings/{key}", case.var("E2E_BUCKET"));
+        case.tool("gsutil", &["-q", "cp", path.to_str().unwrap(), &to]);
+        Some((key.to_string(), body))
+    }
 }
 
 #[test]
@@ -118,6 +129,15 @@ fn gcs_partitions_with_gsutil() {
         return;
     };
     exercise(&GcsPartitions { boto }, "gcs");
+}
+
+/// An object rewritten after its copy is archived again before it is deleted.
+#[test]
+fn gcs_an_object_rewritten_after_the_copy_is_archived_again() {
+    let Some(boto) = service("ARCHC_E2E_BOTO_CONFIG") else {
+        return;
+    };
+    late_write(&GcsPartitions { boto }, "gcs");
 }
 
 #[test]

@@ -6,8 +6,10 @@ use std::fs;
 
 use serde_json::json;
 
-use crate::harness::{exercise, local_files, restore, restore_into, without_run, Case, Scenario};
-use crate::local::{assert_drop_times, august_partitions, seed_tree, tree_data};
+use crate::harness::{
+    exercise, late_write, local_files, restore, restore_into, without_run, Case, Scenario,
+};
+use crate::local::{assert_drop_times, august_partitions, rewrite, seed_tree, tree_data};
 use crate::support::root;
 
 struct HdfsTree;
@@ -52,6 +54,10 @@ impl Scenario for HdfsTree {
     fn gated_step(&self) -> &'static str {
         "raw.parts.delete_source_data"
     }
+
+    fn late_write(&self, case: &Case) -> Option<(String, String)> {
+        Some(rewrite(&case.path("hdfs"), "parts/dt=2026-08-31/a.csv"))
+    }
 }
 
 fn hdfs_ready() -> bool {
@@ -76,6 +82,14 @@ fn hdfs_tree_through_hadoop_fsshell() {
     if hdfs_ready() {
         exercise(&HdfsTree, "hdfs");
         restore(&HdfsTree, "hdfs");
+    }
+}
+
+/// A file rewritten after its copy is archived again before it is deleted.
+#[test]
+fn hdfs_a_file_rewritten_after_the_copy_is_archived_again() {
+    if hdfs_ready() {
+        late_write(&HdfsTree, "hdfs");
     }
 }
 

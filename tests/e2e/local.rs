@@ -7,7 +7,8 @@ use std::process::Command;
 use serde_json::json;
 
 use crate::harness::{
-    exercise, local_files, restore, unflushed, without_run, Case, Fault, Scenario, CUTOFF,
+    exercise, late_write, local_files, restore, unflushed, without_run, Case, Fault, Scenario,
+    CUTOFF,
 };
 
 pub struct Tree;
@@ -140,11 +141,35 @@ impl Scenario for Tree {
     fn gated_step(&self) -> &'static str {
         "raw.parts.delete_source_data"
     }
+
+    fn late_write(&self, case: &Case) -> Option<(String, String)> {
+        Some(rewrite(&case.path("nfs"), "parts/dt=2026-08-31/a.csv"))
+    }
+}
+
+/// Rewrites a seeded file under `root` in place with as many bytes and another time (as
+/// a writer that keeps file times would): only its time tells. Returns its key and body.
+pub fn rewrite(root: &std::path::Path, key: &str) -> (String, String) {
+    let body = tree_data("")[key].0.to_uppercase();
+    fs::write(root.join(key), &body).unwrap();
+    let touched = Command::new("touch")
+        .args(["-d", "2026-11-30 00:00:00 UTC"])
+        .arg(root.join(key))
+        .status()
+        .unwrap();
+    assert!(touched.success());
+    (key.to_string(), body)
 }
 
 #[test]
 fn local_tree_by_partition_and_mtime() {
     exercise(&Tree, "local");
+}
+
+/// A file rewritten after its copy is archived again before it is deleted.
+#[test]
+fn local_a_file_rewritten_after_the_copy_is_archived_again() {
+    late_write(&Tree, "local");
 }
 
 /// The delete's check flushes the archive's file system first: a `sync` that fails stops it.
