@@ -326,6 +326,35 @@ fn mariadb_a_dump_that_may_read_another_server_deletes_nothing() {
     }
 }
 
+/// The table's facts come from one server and the DELETE's session reaches another (a
+/// name that leads elsewhere per connection; here the facts are answered as if by another
+/// port): the run stops at once, saying so, and deletes nothing. It is not taken for a
+/// window that changed (which would select it again three times, then blame the data).
+#[test]
+fn mariadb_a_delete_session_on_another_server_deletes_nothing() {
+    let Some(s) = customers() else { return };
+    let case = s.fresh("maria-elsewhere");
+    let bin = case.path("bin");
+    let wrapper = bin.join("mysql");
+    fs::remove_file(&wrapper).unwrap();
+    let script = format!(
+        "#!/usr/bin/env bash\n\
+         # The question about the table is answered by \"another server\" (port 1).\n\
+         rest=${{PATH#{}:}}\n\
+         case \"$*\" in\n\
+         *information_schema.TABLES*) PATH=$rest mysql \"$@\" | sed -E 's/:[0-9]+$/:1/' ;;\n\
+         *) PATH=$rest exec mysql \"$@\" ;;\n\
+         esac\n",
+        bin.display()
+    );
+    fs::write(&wrapper, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755)).unwrap();
+    refused(&s, &case, "on another server than the one the script asked");
+    let run = case.run(Fault::None, &[]);
+    assert!(!run.stderr.contains("selecting it again"), "{}", run.stderr);
+}
+
 fn other_connection(s: &Customers, tag: &str, option: &str) {
     let case = s.fresh(&format!("maria-{tag}"));
     let stopped = case.run(Fault::Kill(s.gated_step()), &[]);
