@@ -603,7 +603,8 @@ fn json_built_by_awk_is_the_same_under_mawk_and_gawk() {
         fs::create_dir_all(&s).unwrap();
         let listing: String = keys.iter().map(|(k, _)| format!("{k}\t5\n")).collect();
         fs::write(s.join("objects.tsv"), &listing).unwrap();
-        fs::write(s.join("listing.tsv"), listing.replace('\n', "\tt\n")).unwrap();
+        fs::write(s.join("listing.tsv"), listing.replace('\n', "\tt\te\n")).unwrap();
+        listing_source(&bin, &s, delete, &keys);
         fs::write(s.join("dirs.txt"), "dt=2019-01-01\n").unwrap();
         fs::write(s.join("partitions.txt"), "2019-01-01\n2019-01-02\n").unwrap();
         let log = base.join("calls.log");
@@ -701,6 +702,33 @@ fn restored_partitions(prelude: &str, step: &Value, base: &Path, awk: &Path) -> 
 }
 
 /// The key prefix the S3 delete puts before each listed key (`src=s3://bucket/prefix`).
+/// The delete lists the source before it deletes: `aws s3api list-objects-v2` answers
+/// with the keys (below the delete's prefix) as they were selected; every other call is
+/// recorded.
+fn listing_source(bin: &Path, s: &Path, delete: &Value, keys: &[(&str, &str)]) {
+    let prefix = delete_prefix(delete["command"].as_str().unwrap());
+    let text: String = keys
+        .iter()
+        .map(|(k, _)| format!("{prefix}{k}\t5\tt\te\n"))
+        .collect();
+    fs::write(s.join("source.txt"), text).unwrap();
+    let recorder = bin.join("recorder");
+    fs::create_dir_all(&recorder).unwrap();
+    symlink(root().join("tests/fakes/record"), recorder.join("aws")).unwrap();
+    fs::remove_file(bin.join("aws")).unwrap();
+    let script = format!(
+        "#!/usr/bin/env bash\ncase \" $* \" in *\" list-objects-v2 \"*) exec cat {};; esac\nexec {} \"$@\"\n",
+        shell_quote(&s.join("source.txt")),
+        shell_quote(&recorder.join("aws"))
+    );
+    fs::write(bin.join("aws"), script).unwrap();
+    fs::set_permissions(bin.join("aws"), fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+fn shell_quote(path: &Path) -> String {
+    format!("'{}'", path.display().to_string().replace('\'', "'\\''"))
+}
+
 fn delete_prefix(command: &str) -> String {
     let src = command
         .lines()

@@ -7,8 +7,8 @@ use std::fs;
 use serde_json::json;
 
 use crate::harness::{
-    aws_env, bucket, exercise, late_write, local_files, restore, restore_into, service,
-    without_run, Case, Fault, Scenario, CUTOFF,
+    aws_env, bucket, exercise, late_write, late_write_after_the_delete, local_files, restore,
+    restore_into, service, without_run, Case, Fault, Scenario, CUTOFF,
 };
 
 fn partitions() -> Vec<String> {
@@ -161,6 +161,12 @@ impl Scenario for Partitioned {
         "raw.s3_main.delete_source_data"
     }
 
+    /// The check's listing of the archive, the source listing, then the one
+    /// `delete-objects` batch.
+    fn deleting_call(&self) -> usize {
+        3
+    }
+
     /// Rewrites an archived object in place with as many bytes: only its time and ETag
     /// tell.
     fn late_write(&self, case: &Case) -> Option<(String, String)> {
@@ -200,6 +206,22 @@ fn s3_an_object_rewritten_after_the_copy_is_archived_again() {
         class: None,
     };
     late_write(&s, "s3p");
+}
+
+/// A delete killed after its batch returned, then one of the deleted keys written again:
+/// the re-run deletes nothing it did not archive, and does not select again (which would
+/// leave the deleted objects out of the run's manifest); the new object stays for the
+/// next run.
+#[test]
+fn s3_an_object_written_again_after_a_killed_delete_is_left_for_the_next_run() {
+    let Some(endpoint) = service("ARCHC_E2E_AWS") else {
+        return;
+    };
+    let s = Partitioned {
+        endpoint,
+        class: None,
+    };
+    late_write_after_the_delete(&s, "s3p", false);
 }
 
 #[test]

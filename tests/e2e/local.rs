@@ -166,6 +166,34 @@ fn local_tree_by_partition_and_mtime() {
     exercise(&Tree, "local");
 }
 
+/// A selected file that rsync cannot look at when the delete's check runs (its directory
+/// became a link loop): the check fails and nothing is deleted, though every other file
+/// compares equal; once the directory is back, the next run finishes.
+#[test]
+fn local_a_file_the_check_cannot_compare_deletes_nothing() {
+    let case = Tree.fresh("local-eloop");
+    let stopped = case.run(Fault::Kill(Tree.gated_step()), &[]);
+    assert_ne!(stopped.code, 0, "{}", stopped.stdout);
+    let dir = case.path("nfs/parts/dt=2026-08-31/sub");
+    let aside = case.path("nfs/parts/dt=2026-08-31/sub.aside");
+    fs::rename(&dir, &aside).unwrap();
+    std::os::unix::fs::symlink("sub", &dir).unwrap();
+    let run = case.run(Fault::None, &[]);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    assert!(run.stderr.contains("nothing was deleted"), "{}", run.stderr);
+    let other = case.path("nfs/parts/dt=2026-06-01/a.csv");
+    assert!(
+        other.exists(),
+        "no selected file was deleted: {}",
+        run.stderr
+    );
+    fs::remove_file(&dir).unwrap();
+    fs::rename(&aside, &dir).unwrap();
+    let resumed = case.run(Fault::None, &[]);
+    assert_eq!(resumed.code, 0, "{}{}", resumed.stdout, resumed.stderr);
+    assert!(!other.exists(), "the next run deleted the window");
+}
+
 /// A file rewritten after its copy is archived again before it is deleted.
 #[test]
 fn local_a_file_rewritten_after_the_copy_is_archived_again() {
