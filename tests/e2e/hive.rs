@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::harness::{exercise, local_files, restore, without_run, Case, Fault, Scenario, Seen};
+use crate::harness::{
+    exercise, late_write, local_files, restore, without_run, Case, Fault, Scenario, Seen,
+};
+use crate::local::rewrite;
 use crate::support::{root, sh, temp};
 
 /// `spark-sql -S -f FILE` through the tier's tool, in the scripts' locale and time zone: on
@@ -369,8 +372,12 @@ fn shared_conf() -> PathBuf {
 }
 
 /// Hive as a scenario of the tier (faults at every step, restore): each case is a table
-/// in a database of its own.
-struct HiveScenario;
+/// in a database of its own. Its late write adds a file to a partition the run drops
+/// (`new_file`), or rewrites one.
+#[derive(Default)]
+struct HiveScenario {
+    new_file: bool,
+}
 
 impl Scenario for HiveScenario {
     fn fresh(&self, tag: &str) -> Case {
@@ -425,6 +432,29 @@ impl Scenario for HiveScenario {
     fn gated_step(&self) -> &'static str {
         "raw.hive_t.drop_table_partition"
     }
+
+    fn late_write(&self, case: &Case) -> Option<(String, String)> {
+        let root = case.path("data/t");
+        if !self.new_file {
+            return Some(rewrite(&root, "dt=2026-01-01/part-0.txt"));
+        }
+        let key = "dt=2026-01-01/part-late.txt";
+        fs::write(root.join(key), "late row\n").unwrap();
+        Some((key.to_string(), "late row\n".to_string()))
+    }
+}
+
+/// On a managed table the drop deletes the partition directories whole, so a file written
+/// into one, or rewritten there, after the selection is archived before the drop. (The
+/// tier's tables are external: without the check, the new file would be left behind in a
+/// partition no longer registered, which the test tells as well.)
+#[test]
+fn hive_files_written_into_a_partition_to_drop_are_archived_first() {
+    if crate::harness::service("ARCHC_E2E_WARM").is_none() {
+        return;
+    }
+    late_write(&HiveScenario { new_file: false }, "hive-rewrite");
+    late_write(&HiveScenario { new_file: true }, "hive-new");
 }
 
 #[test]
@@ -432,6 +462,6 @@ fn hive_table_through_spark_sql() {
     if crate::harness::service("ARCHC_E2E_WARM").is_none() {
         return;
     }
-    exercise(&HiveScenario, "hive");
-    restore(&HiveScenario, "hive");
+    exercise(&HiveScenario::default(), "hive");
+    restore(&HiveScenario::default(), "hive");
 }

@@ -147,10 +147,10 @@ impl Scenario for Tree {
     }
 }
 
-/// Rewrites a seeded file under `root` in place with as many bytes and another time (as
-/// a writer that keeps file times would): only its time tells. Returns its key and body.
+/// Rewrites a file under `root` in place with as many bytes and another time (as a
+/// writer that keeps file times would): only its time tells. Returns its key and body.
 pub fn rewrite(root: &std::path::Path, key: &str) -> (String, String) {
-    let body = tree_data("")[key].0.to_uppercase();
+    let body = fs::read_to_string(root.join(key)).unwrap().to_uppercase();
     fs::write(root.join(key), &body).unwrap();
     let touched = Command::new("touch")
         .args(["-d", "2026-11-30 00:00:00 UTC"])

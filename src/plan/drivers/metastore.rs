@@ -92,7 +92,12 @@ struct Partitions {
 
 impl Metastore<'_> {
     fn render(&self, name: &str, dst: &str, sql_name: &str) -> Result<String> {
+        self.render_at(name, "", dst, sql_name)
+    }
+
+    fn render_at(&self, name: &str, src: &str, dst: &str, sql_name: &str) -> Result<String> {
         let wrapped = TemplateCtx {
+            src,
             dst,
             sql_name,
             ..TemplateCtx::of(self.ctx)
@@ -142,7 +147,7 @@ impl Metastore<'_> {
         let partitions = Partitions {
             system: "hive",
             select,
-            drop: self.render("hive/drop.sh.j2", "", "")?,
+            drop: self.render_at("hive/drop.sh.j2", &files.src, "", "")?,
             dropped: self.render("hive/dropped.sh.j2", "", &show.name)?,
         };
         let mut out = self.common(files, partitions, None)?;
