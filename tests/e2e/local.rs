@@ -194,6 +194,56 @@ fn local_a_file_the_check_cannot_compare_deletes_nothing() {
     assert!(!other.exists(), "the next run deleted the window");
 }
 
+/// A delete killed after its files went, then a deleted file written again: the re-run
+/// must not copy it over its archived copy (the only one of the deleted version left);
+/// it stops, deleting nothing more.
+#[test]
+fn local_a_file_written_again_after_a_killed_delete_keeps_its_archived_copy() {
+    let case = Tree.fresh("local-again");
+    let key = "parts/dt=2026-08-31/a.csv";
+    let archived = case.path("archive/files/raw").join(key);
+    // The delete ran and the run died before its journal line (xargs rm is not one of
+    // the tools a fault can follow): the line is taken out after a whole run.
+    let first = case.run(Fault::None, &[]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    forget(&case, Tree.gated_step());
+    assert!(!case.path("nfs").join(key).exists(), "the delete ran");
+    let old = fs::read_to_string(&archived).unwrap();
+    let path = case.path("nfs").join(key);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, "written again\n").unwrap();
+    let run = case.run(Fault::None, &[]);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("nothing more was deleted"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        fs::read_to_string(&archived).unwrap(),
+        old,
+        "the archived copy kept"
+    );
+    let again = fs::read_to_string(case.path("nfs").join(key)).unwrap();
+    assert_eq!(again, "written again\n", "the new file left in place");
+}
+
+/// Takes `step`'s line out of the case's journal, as a run killed before writing it.
+fn forget(case: &Case, step: &str) {
+    let runs = fs::read_dir(case.path("state").join(&case.table)).unwrap();
+    for run in runs {
+        let journal = run.unwrap().path().join("journal");
+        let text = fs::read_to_string(&journal).unwrap();
+        let kept: String = text
+            .lines()
+            .filter(|l| *l != format!("done {step}"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_ne!(kept, text, "{step} was in the journal");
+        fs::write(&journal, kept).unwrap();
+    }
+}
+
 /// A file rewritten after its copy is archived again before it is deleted.
 #[test]
 fn local_a_file_rewritten_after_the_copy_is_archived_again() {
