@@ -449,15 +449,21 @@ fn files(s: &StorageCtx, target: &Target, merge: bool, r: &Renderer) -> Result<V
     };
     out.push(s.step(StepKind::SelectArchived, system, select));
     if !merge {
+        // The delete's own check, on what the restore writes (object stores: it reads the
+        // keys the delete took, delete.tsv).
+        let (before, taken) = if system == "local" {
+            let absent = format!(
+                "if [ ! -e {dst} ]; then echo \"the target does not exist yet\"; exit 0; fi\n"
+            );
+            (absent, "")
+        } else {
+            (
+                String::new(),
+                "cp -- \"$S/objects.tsv\" \"$S/delete.tsv\"\n",
+            )
+        };
         let check = format!(
-            "{}{REFUSED}\n{}",
-            if system == "local" {
-                format!(
-                    "if [ ! -e {dst} ]; then echo \"the target does not exist yet\"; exit 0; fi\n"
-                )
-            } else {
-                String::new()
-            },
+            "{before}{REFUSED}\n{taken}{}",
             into_target.render(r, Part::Deleted, "")?
         );
         out.push(
