@@ -97,6 +97,15 @@ struct Partitioned {
     class: Option<&'static str>,
 }
 
+/// The S3 partition scenario in the bucket's default class, when the tier runs.
+fn partitioned() -> Option<Partitioned> {
+    let endpoint = service("ARCHC_E2E_AWS")?;
+    Some(Partitioned {
+        endpoint,
+        class: None,
+    })
+}
+
 /// The S3 `archival_object_detail` of a scenario, with its archive class if any.
 fn s3_detail(mut detail: serde_json::Value, class: Option<&str>) -> serde_json::Value {
     if let Some(class) = class {
@@ -198,13 +207,7 @@ fn put(case: &Case, key: &str, body: &str) {
 /// An object rewritten in place after the copy is archived again before it is deleted.
 #[test]
 fn s3_an_object_rewritten_after_the_copy_is_archived_again() {
-    let Some(endpoint) = service("ARCHC_E2E_AWS") else {
-        return;
-    };
-    let s = Partitioned {
-        endpoint,
-        class: None,
-    };
+    let Some(s) = partitioned() else { return };
     late_write(&s, "s3p");
 }
 
@@ -214,28 +217,14 @@ fn s3_an_object_rewritten_after_the_copy_is_archived_again() {
 /// next run.
 #[test]
 fn s3_an_object_written_again_after_a_killed_delete_is_left_for_the_next_run() {
-    let Some(endpoint) = service("ARCHC_E2E_AWS") else {
-        return;
-    };
-    let s = Partitioned {
-        endpoint,
-        class: None,
-    };
+    let Some(s) = partitioned() else { return };
     late_write_after_the_delete(&s, "s3p", false);
 }
 
 #[test]
 fn bulk_s3_partitioned_by_date() {
-    let Some(endpoint) = service("ARCHC_E2E_AWS") else {
-        return;
-    };
-    exercise(
-        &Partitioned {
-            endpoint,
-            class: None,
-        },
-        "s3p",
-    );
+    let Some(s) = partitioned() else { return };
+    exercise(&s, "s3p");
 }
 
 /// A Glue table over S3: partitions discovered from the table definition, dropped before
@@ -574,28 +563,14 @@ fn glue_drop_then_crash_is_finished_by_the_next_days_run() {
 
 #[test]
 fn s3_partitions_are_restored() {
-    let Some(endpoint) = service("ARCHC_E2E_AWS") else {
-        return;
-    };
-    restore(
-        &Partitioned {
-            endpoint,
-            class: None,
-        },
-        "s3p",
-    );
+    let Some(s) = partitioned() else { return };
+    restore(&s, "s3p");
 }
 
 /// Two weeks of partitions, into another prefix of the bucket: exactly those arrive.
 #[test]
 fn s3_partitions_of_a_date_range_are_restored_elsewhere() {
-    let Some(endpoint) = service("ARCHC_E2E_AWS") else {
-        return;
-    };
-    let s = Partitioned {
-        endpoint,
-        class: None,
-    };
+    let Some(s) = partitioned() else { return };
     let case = s.fresh("s3p-range");
     let to = format!("s3://{}/elsewhere/", case.var("E2E_BUCKET"));
     let args = ["--lifecycle", "raw", "--storage", "s3_main"];
