@@ -99,12 +99,11 @@ impl Scenario for GcsPartitions {
 
     fn corrupt_archive(&self, case: &Case) {
         // (gsutil rm exits 1 against this fake server even when it deletes: overwrite instead.)
-        let bucket = case.var("E2E_BUCKET");
-        let bad = case.path("corrupt.json");
-        fs::write(&bad, "corrupted").unwrap();
-        let target =
-            format!("gs://{bucket}/archive/sensors/landing/gcs_main/day=20260715/part-1.json");
-        case.tool("gsutil", &["-q", "cp", bad.to_str().unwrap(), &target]);
+        put(
+            case,
+            "archive/sensors/landing/gcs_main/day=20260715/part-1.json",
+            "corrupted",
+        );
     }
 
     fn gated_step(&self) -> &'static str {
@@ -115,12 +114,17 @@ impl Scenario for GcsPartitions {
     fn late_write(&self, case: &Case) -> Option<(String, String)> {
         let key = "day=20260715/part-0.json";
         let body = format!("{}{{}}\n", self.original()[key].0);
-        let path = case.path("rewritten.json");
-        fs::write(&path, &body).unwrap();
-        let to = format!("gs://{}/readings/{key}", case.var("E2E_BUCKET"));
-        case.tool("gsutil", &["-q", "cp", path.to_str().unwrap(), &to]);
+        put(case, &format!("readings/{key}"), &body);
         Some((key.to_string(), body))
     }
+}
+
+/// Writes `body` at `key` of the case's bucket.
+fn put(case: &Case, key: &str, body: &str) {
+    let path = case.path("put.json");
+    fs::write(&path, body).unwrap();
+    let to = format!("gs://{}/{key}", case.var("E2E_BUCKET"));
+    case.tool("gsutil", &["-q", "cp", path.to_str().unwrap(), &to]);
 }
 
 #[test]
